@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The `ubee` command: one file per command family, all through the public
+ * API only. Shared bits: global options, file reading, error reporting.
+ */
+#ifndef UBEE_CLI_H
+#define UBEE_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ubee/ubee.h"
+
+/* Global options, parsed before the command (as bpftool does). */
+struct cli_globals {
+	int json;   /* -j */
+	int pretty; /* -p (implies json) */
+};
+extern struct cli_globals cli_g;
+
+/* One line on stderr: "ubee: <message>". */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print every line of a log to stderr, prefixed like cli_err. */
+void cli_err_log(const struct ubee_log *log);
+
+/*
+ * Read a whole file ("-" is stdin) into a new buffer (free()). Returns 0,
+ * or -1 after cli_err naming the file and the reason.
+ */
+int cli_read_file(const char *path, uint8_t **data, size_t *size);
+/* Write size bytes to path, or -1 after cli_err. */
+int cli_write_file(const char *path, const void *data, size_t size);
+
+/* Parse an unsigned decimal or 0x-hex number; -1 on junk. */
+int cli_parse_u64(const char *s, uint64_t *out);
+
+/*
+ * Load the program in file path for `run`-like commands: an ELF object
+ * (its first program, or the one named by prog_name) or raw bytecode.
+ * On success *insns (free()) and *cnt; -1 after cli_err.
+ */
+int cli_load_insns(const char *path, const char *prog_name,
+		   struct ubee_insn **insns, size_t *cnt);
+
+/* Command entry points: argv[0] is the command name. Return exit status. */
+int cmd_run(int argc, char **argv);
+int cmd_disasm(int argc, char **argv);
+int cmd_asm(int argc, char **argv);
+
+#endif /* UBEE_CLI_H */

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ubee: an eBPF system in user space. This is the public embedding API.
+ *
+ * Conventions (the same in every ubee function):
+ *  - int-returning functions return 0 or a negative errno: -EINVAL bad
+ *    argument or malformed program, -E2BIG a limit exceeded, -ENOMEM,
+ *    -EACCES rejected by a check, -ENOENT not found, -EFAULT a runtime
+ *    memory violation in checked mode, -ETIME the instruction budget ran out.
+ *  - Pointer-returning functions return NULL and set errno.
+ *  - Human messages go to the caller's struct ubee_log (may be NULL); the
+ *    library never writes to stdout or stderr.
+ *  - Every object has a _new/_free (or _load/_free) pair; _free(NULL) is a
+ *    no-op. Anything passed in is borrowed for the duration of the call
+ *    unless the function's comment says it is copied or kept.
+ */
+#ifndef UBEE_UBEE_H
+#define UBEE_UBEE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define UBEE_VERSION_MAJOR 0
+#define UBEE_VERSION_MINOR 1
+#define UBEE_VERSION_PATCH 0
+
+/* ---- instructions ------------------------------------------------------ */
+
+/*
+ * One eBPF instruction, little-endian as in RFC 9669:
+ *
+ *   byte 0      1          2..3        4..7
+ *      +--------+----+----+-----------+---------------+
+ *      | opcode |src |dst | offset    | immediate     |
+ *      +--------+----+----+-----------+---------------+
+ *                (high|low nibble)  s16          s32
+ *
+ * lddw (opcode 0x18) takes two slots; the second carries the upper 32 bits
+ * of the constant in its immediate and must be zero elsewhere.
+ */
+struct ubee_insn {
+	uint8_t code;
+	uint8_t dst_reg : 4;
+	uint8_t src_reg : 4;
+	int16_t off;
+	int32_t imm;
+};
+_Static_assert(sizeof(struct ubee_insn) == 8, "an eBPF instruction is 8 bytes");
+
+/* ---- limits (the kernel's values) -------------------------------------- */
+
+#define UBEE_STACK_SIZE 512           /* bytes of stack per call frame */
+#define UBEE_MAX_CALL_FRAMES 8        /* bpf-to-bpf call depth, main included */
+#define UBEE_MAX_TAIL_CALLS 33        /* chained tail calls per run */
+#define UBEE_MAX_INSNS 1000000        /* instructions per program */
+#define UBEE_MAX_LOOPS (1u << 23)     /* may_goto iterations per run */
+#define UBEE_DEFAULT_INSN_BUDGET 100000000ull /* checked mode, per run */
+
+/* ---- logs -------------------------------------------------------------- */
+
+/*
+ * A caller-provided log. The library appends whole lines ("12: R1 invalid
+ * ...\n") to buf, always NUL-terminated, truncating when full (truncated is
+ * then set). If print is set, each line is also handed to it. Zero the
+ * struct and set buf/size (or print) before use.
+ */
+struct ubee_log {
+	char *buf;
+	size_t size;
+	size_t len;
+	int truncated;
+	void (*print)(void *arg, const char *line);
+	void *arg;
+};
+
+/* Initialise a log over buf[size]; buf may be NULL when size is 0. */
+void ubee_log_init(struct ubee_log *log, char *buf, size_t size);
+
+/* ---- helpers ----------------------------------------------------------- */
+
+/*
+ * A helper is called with r1-r5 and returns r0, as a plain System V call,
+ * so JIT-compiled code can call it directly. A helper that needs the state
+ * of the run that called it uses ubee_run_current().
+ */
+typedef uint64_t (*ubee_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
+				   uint64_t r4, uint64_t r5);
+
+/* Argument kinds, as in the kernel's bpf_func_proto. */
+enum ubee_arg_kind {
+	UBEE_ARG_NONE = 0,         /* no more arguments */
+	UBEE_ARG_ANYTHING,         /* any initialised value */
+	UBEE_ARG_CONST_MAP_PTR,    /* a map (lddw pseudo map) */
+	UBEE_ARG_PTR_TO_MAP_KEY,   /* key_size readable bytes */
+	UBEE_ARG_PTR_TO_MAP_VALUE, /* value_size readable bytes */
+	UBEE_ARG_PTR_TO_MEM,       /* readable bytes, size in the next arg */
+	UBEE_ARG_PTR_TO_UNINIT_MEM,/* writable bytes, size in the next arg */
+	UBEE_ARG_CONST_SIZE,       /* size of the previous mem arg, > 0 */
+	UBEE_ARG_CONST_SIZE_OR_ZERO,
+	UBEE_ARG_PTR_TO_CTX,
+	UBEE_ARG_PTR_TO_FUNC,      /* callback: a pseudo-func lddw */
+	UBEE_ARG_PTR_TO_STACK,
+	UBEE_ARG_PTR_TO_RINGBUF_MEM,
+};
+
+/* Return kinds, as in the kernel's bpf_func_proto. */
+enum ubee_ret_kind {
+	UBEE_RET_INTEGER = 0,
+	UBEE_RET_VOID,
+	UBEE_RET_MAP_VALUE_OR_NULL,
+	UBEE_RET_MEM_OR_NULL,
+};
+
+struct ubee_helper {
+	int32_t id;          /* kernel helper id (call imm) */
+	const char *name;    /* "bpf_map_lookup_elem"; kept, not copied */
+	ubee_helper_fn fn;
+	uint8_t ret;         /* enum ubee_ret_kind */
+	uint8_t args[5];     /* enum ubee_arg_kind, UBEE_ARG_NONE-terminated */
+};
+
+/* A registry of helpers by id. */
+struct ubee_helpers;
+
+/* A registry holding ubee's built-in helpers. NULL + errno on failure. */
+struct ubee_helpers *ubee_helpers_new(void);
+/* An empty registry. */
+struct ubee_helpers *ubee_helpers_new_empty(void);
+void ubee_helpers_free(struct ubee_helpers *h);
+/*
+ * Add or replace the helper with h->id (0 < id < 1<<20). The record is
+ * copied; name must outlive the registry. -EINVAL on a bad id or NULL fn.
+ */
+int ubee_helpers_add(struct ubee_helpers *reg, const struct ubee_helper *h);
+/* The helper with this id, or NULL. */
+const struct ubee_helper *ubee_helpers_find(const struct ubee_helpers *reg,
+					    int32_t id);
+
+/* ---- programs ---------------------------------------------------------- */
+
+struct ubee_prog;
+
+/*
+ * Resolves an lddw with a pseudo source (1..6: map fd, map value, btf id,
+ * func, map index, map index value) into the 64-bit value the program
+ * sees. Return 0, or a negative errno after logging why.
+ */
+typedef int (*ubee_ldimm64_fn)(void *arg, uint32_t insn_idx, int src,
+			       int32_t imm, int32_t imm2, uint64_t *value,
+			       struct ubee_log *log);
+
+enum ubee_prog_flags {
+	/* Skip the verifier: the program may only run in checked mode. */
+	UBEE_PROG_NO_VERIFY = 1u << 0,
+};
+
+struct ubee_prog_opts {
+	size_t sz;                         /* sizeof(struct ubee_prog_opts) */
+	const char *name;                  /* copied; NULL: "prog" */
+	const struct ubee_helpers *helpers;/* borrowed, must outlive the prog;
+					    * NULL: the built-in helpers */
+	uint32_t flags;                    /* enum ubee_prog_flags */
+	ubee_ldimm64_fn resolve_ldimm64;   /* NULL: pseudo lddw is an error */
+	void *resolve_arg;
+};
+
+/*
+ * Decode, validate and prepare cnt instructions (copied). On success *out
+ * owns a new program (free with ubee_prog_free) and 0 is returned. A
+ * malformed program gives -EINVAL and a log line naming the instruction:
+ * "5: invalid opcode 0x8e".
+ */
+int ubee_prog_load(const struct ubee_insn *insns, size_t cnt,
+		   const struct ubee_prog_opts *opts, struct ubee_prog **out,
+		   struct ubee_log *log);
+void ubee_prog_free(struct ubee_prog *prog);
+
+/* The (decoded, resolved) instruction count and a read-only view. */
+size_t ubee_prog_insn_count(const struct ubee_prog *prog);
+const struct ubee_insn *ubee_prog_insns(const struct ubee_prog *prog);
+const char *ubee_prog_name(const struct ubee_prog *prog);
+
+enum ubee_engine {
+	UBEE_ENGINE_DEFAULT = 0, /* the fastest engine that is built */
+	UBEE_ENGINE_INTERP,
+	UBEE_ENGINE_JIT,
+};
+
+/* Returns "interp" / "jit"; NULL for an unknown value. */
+const char *ubee_engine_name(enum ubee_engine e);
+/* 1 when the engine is built into this library. */
+int ubee_engine_available(enum ubee_engine e);
+
+enum ubee_run_flags {
+	/*
+	 * Run in checked mode: every load and store is bounds-checked against
+	 * the regions the program may touch, and the instruction budget
+	 * applies. Always on for programs loaded with UBEE_PROG_NO_VERIFY
+	 * or not (yet) verified.
+	 */
+	UBEE_RUN_CHECKED = 1u << 0,
+	/* Use the interpreter's switch dispatch instead of computed goto. */
+	UBEE_RUN_SWITCH = 1u << 1,
+	/*
+	 * The embedder vouches that the code is safe: run without checks even
+	 * though no verifier proved it. For trusted code and benchmarks only.
+	 */
+	UBEE_RUN_TRUSTED = 1u << 2,
+};
+
+/* A memory region the program may access in checked mode. */
+struct ubee_region {
+	void *addr;
+	size_t size;
+	int writable;
+};
+
+struct ubee_run_opts {
+	size_t sz;                 /* sizeof(struct ubee_run_opts) */
+	void *ctx;                 /* r1 (NULL allowed) */
+	size_t ctx_size;           /* r2; ctx is a writable region */
+	void *pkt;                 /* packet for LD_ABS/LD_IND, a region */
+	size_t pkt_size;
+	const struct ubee_region *regions; /* more regions (checked mode) */
+	size_t nr_regions;
+	enum ubee_engine engine;
+	uint32_t flags;            /* enum ubee_run_flags */
+	uint64_t insn_budget;      /* checked mode; 0: the default */
+};
+
+/*
+ * Run the program once; *retval gets r0. Returns 0, or a negative errno
+ * with a log line naming the instruction: -EFAULT for an access outside
+ * every region ("7: out-of-bounds write of 4 bytes at 0x..."), -ETIME
+ * when the budget ran out, -EOPNOTSUPP for an engine that is not built.
+ * Thread-safe: many threads may run one program at once.
+ */
+int ubee_prog_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
+		  uint64_t *retval, struct ubee_log *log);
+
+/* ---- state of the current run (for helpers) ---------------------------- */
+
+struct ubee_run;
+
+/* The run executing on this thread, or NULL outside a helper call. */
+struct ubee_run *ubee_run_current(void);
+/*
+ * Let the running program access [addr, addr+size) in checked mode (a
+ * helper that returns memory calls this). No-op in unchecked runs.
+ */
+int ubee_run_allow(struct ubee_run *run, void *addr, size_t size,
+		   int writable);
+/* The ctx pointer of the current run. */
+void *ubee_run_ctx(const struct ubee_run *run);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* UBEE_UBEE_H */
