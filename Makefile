@@ -34,6 +34,12 @@ CLI_SRCS  := $(sort $(wildcard cli/*.c))
 TLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
 TEST_SRCS := $(sort $(wildcard tests/unit/*.c))
 EX_SRCS   := $(sort $(wildcard examples/*.c))
+# BPF C sources used by tests, compiled for every -mcpu into $(BUILD)/bpf.
+BPF_SRCS  := $(sort $(wildcard tests/bpf/*.c))
+BPF_CPUS  := v1 v2 v3 v4
+BPF_OBJS  := $(foreach c,$(BPF_CPUS),$(BPF_SRCS:tests/bpf/%.c=$(BUILD)/bpf/%.$(c).o))
+BPF_CLANG ?= clang-19
+BPF_CFLAGS := -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -Wall
 
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -70,10 +76,17 @@ $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(SANFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
 
+define bpf_rule
+$(BUILD)/bpf/%.$(1).o: tests/bpf/%.c
+	@mkdir -p $$(dir $$@)
+	$$(BPF_CLANG) $$(BPF_CFLAGS) -mcpu=$(1) -c $$< -o $$@
+endef
+$(foreach c,$(BPF_CPUS),$(eval $(call bpf_rule,$(c))))
+
 deps:
 	@scripts/deps.sh
 
-test: deps all $(TEST_BINS)
+test: deps all $(TEST_BINS) $(BPF_OBJS)
 	@BUILD=$(BUILD) UBEE=$(abspath $(UBEE)) SANITIZE=$(SANITIZE) tests/run-all.sh $(TEST_BINS)
 
 check: test

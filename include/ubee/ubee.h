@@ -230,6 +230,8 @@ struct ubee_run_opts {
 	enum ubee_engine engine;
 	uint32_t flags;            /* enum ubee_run_flags */
 	uint64_t insn_budget;      /* checked mode; 0: the default */
+	uint64_t *insn_count;      /* if set: instructions executed (checked
+				    * mode counts them; unchecked leaves 0) */
 };
 
 /*
