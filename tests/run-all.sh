@@ -1,5 +1,6 @@
 #!/bin/sh
-# Run every test binary given as arguments and every tests/sh/*.sh script,
+# Run every test binary given as arguments and every tests/sh/*.sh script
+# (but lib.sh, which the others source),
 # echo their case lines, and end with "N passed, N failed, N skipped".
 # A binary or script that exits non-zero without printing a FAIL line
 # counts as one failed case (a crash is never silent). Exit 1 on failure.
@@ -26,6 +27,7 @@ for t in "$@"; do
 done
 for s in tests/sh/*.sh; do
 	[ -e "$s" ] || continue
+	[ "$(basename "$s")" = lib.sh ] && continue # sourced by the others
 	run "$(basename "$s")" sh "$s"
 done
 p=$(grep -c '^PASS ' "$out")
