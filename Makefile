@@ -26,7 +26,7 @@ endif
 
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -pthread -Iinclude -Isrc -MMD -MP
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -pthread -Iinclude -Isrc -Itests/lib -MMD -MP
 LDLIBS   := -pthread -lm
 
 LIB_SRCS  := $(sort $(wildcard src/*/*.c))

@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: MIT
+/*
+ * eBPF objects (include/ubee/object.h) on top of the ELF reader: the
+ * executable sections, the functions in them and the symbol lookup used
+ * to annotate jump targets. The object owns a copy of the file; names
+ * point into it, and each section's instructions are copied into one
+ * aligned array (a section's file offset need not be 8-aligned).
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "loader/elf.h"
+#include "ubee/object.h"
+#include "util/cursor.h"
+#include "util/util.h"
+
+typedef unsigned long long ull;
+
+/* An executable section. */
+struct obj_sec {
+	size_t shndx;
+	const char *name;
+	const struct ubee_insn *insns; /* into obj->insns */
+	size_t cnt;
+};
+
+/*
+ * A symbol that names code for ubee_object_symbolize(): any named symbol
+ * in an executable section except section and file symbols, as
+ * llvm-objdump considers them. Sorted by (sec, off, name).
+ */
+struct obj_label {
+	size_t sec;      /* index into obj->secs */
+	uint64_t off;    /* byte offset in the section */
+	const char *name;
+};
+
+struct ubee_object {
+	uint8_t *data;   /* the file */
+	size_t size;
+	struct ubee_elf elf;
+	struct ubee_insn *insns;
+	struct obj_sec *secs;
+	size_t nsecs;
+	struct ubee_object_func *funcs;
+	size_t nfuncs;
+	struct obj_label *labels;
+	size_t nlabels;
+};
+
+int ubee_is_elf(const void *data, size_t size)
+{
+	return data && size >= SELFMAG && !memcmp(data, ELFMAG, SELFMAG);
+}
+
+static int label_cmp(const void *a, const void *b)
+{
+	const struct obj_label *x = a, *y = b;
+
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * Copy the executable sections' instructions, in file order, and set
+ * exec_of[shndx] to the section's index in obj->secs plus one.
+ */
+static int build_sections(struct ubee_object *obj, size_t *exec_of)
+{
+	const struct ubee_elf *elf = &obj->elf;
+	struct ubee_cursor file = ubee_cursor_init(obj->data, obj->size);
+	size_t i, total = 0;
+
+	for (i = 0; i < elf->nsecs; i++) {
+		if (ubee_elf_sec_is_exec(&elf->secs[i])) {
+			obj->nsecs++;
+			total += (size_t)(elf->secs[i].size / sizeof(struct ubee_insn));
+		}
+	}
+	obj->secs = ubee_calloc(obj->nsecs, sizeof(*obj->secs));
+	obj->insns = ubee_calloc(total, sizeof(*obj->insns));
+	if (!obj->secs || !obj->insns)
+		return -ENOMEM;
+	total = 0;
+	obj->nsecs = 0;
+	for (i = 0; i < elf->nsecs; i++) {
+		const struct ubee_elf_sec *s = &elf->secs[i];
+		struct obj_sec *os = &obj->secs[obj->nsecs];
+
+		if (!ubee_elf_sec_is_exec(s))
+			continue;
+		os->shndx = i;
+		os->name = s->name;
+		os->cnt = (size_t)(s->size / sizeof(struct ubee_insn));
+		os->insns = obj->insns + total;
+		/* The reader checked the range; this cannot fail. */
+		if (ubee_cur_read(&file, s->offset, obj->insns + total,
+				  (size_t)s->size))
+			return -EINVAL;
+		total += os->cnt;
+		exec_of[i] = ++obj->nsecs;
+	}
+	return 0;
+}
+
+/* The executable section (index into obj->secs) of sym, or -1. */
+static long sym_sec(const struct ubee_object *obj, const size_t *exec_of,
+		    const struct ubee_elf_sym *sym)
+{
+	if (sym->shndx == SHN_UNDEF || sym->shndx >= SHN_LORESERVE ||
+	    !exec_of[sym->shndx])
+		return -1;
+	return (long)exec_of[sym->shndx] - 1;
+}
+
+/* A function symbol before ordering; size 0 means "to the next one". */
+struct func_sym {
+	size_t sec;
+	uint64_t off;
+	uint64_t size;
+	size_t sym;
+};
+
+static int func_cmp(const void *a, const void *b)
+{
+	const struct func_sym *x = a, *y = b;
+
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return x->sym < y->sym ? -1 : x->sym > y->sym;
+}
+
+/* Symbol i, a function in section os, must cover whole instructions. */
+static int check_func(const struct ubee_object *obj, size_t i,
+		      const struct obj_sec *os, struct ubee_log *log)
+{
+	const struct ubee_elf_sym *sym = &obj->elf.syms[i];
+	uint64_t end = (uint64_t)os->cnt * sizeof(struct ubee_insn);
+	const char *why = NULL;
+
+	if (sym->value % sizeof(struct ubee_insn))
+		why = "offset is not a multiple of 8";
+	else if (sym->value >= end)
+		why = "offset is past the end of the section";
+	else if (sym->size % sizeof(struct ubee_insn))
+		why = "size is not a multiple of 8";
+	else if (sym->size > end - sym->value)
+		why = "offset + size is past the end of the section";
+	if (!why)
+		return 0;
+	ubee_logf(log, "symbol %zu (%s): offset 0x%llx, size 0x%llx in section %zu (%s, 0x%llx bytes): %s",
+		  i, sym->name, (ull)sym->value, (ull)sym->size, os->shndx,
+		  os->name, (ull)end, why);
+	return -EINVAL;
+}
+
+static void add_func(struct ubee_object *obj, const char *name,
+		     const struct obj_sec *os, size_t offset, size_t cnt)
+{
+	struct ubee_object_func *f = &obj->funcs[obj->nfuncs++];
+
+	f->name = name;
+	f->section = os->name;
+	f->section_index = os->shndx;
+	f->insns = os->insns + offset;
+	f->cnt = cnt;
+	f->offset = offset;
+}
+
+/*
+ * Functions: the STT_FUNC symbols of executable sections ordered by
+ * section and offset (a size of 0 extends to the next function or the
+ * section end), and the whole section for a section without any.
+ * Work: O(n log n) in the number of symbols.
+ */
+static int build_funcs(struct ubee_object *obj, const size_t *exec_of,
+		       struct ubee_log *log)
+{
+	const struct ubee_elf *elf = &obj->elf;
+	struct func_sym *fs;
+	size_t i, j, n = 0, sec = (size_t)-1;
+	uint64_t bound = 0, later = 0;
+	int err = 0;
+
+	fs = ubee_calloc(elf->nsyms, sizeof(*fs));
+	if (!fs)
+		return -ENOMEM;
+	for (i = 0; i < elf->nsyms; i++) {
+		long s = sym_sec(obj, exec_of, &elf->syms[i]);
+
+		if (s < 0 || elf->syms[i].type != STT_FUNC)
+			continue;
+		err = check_func(obj, i, &obj->secs[s], log);
+		if (err)
+			goto out;
+		fs[n].sec = (size_t)s;
+		fs[n].off = elf->syms[i].value;
+		fs[n].size = elf->syms[i].size;
+		fs[n++].sym = i;
+	}
+	qsort(fs, n, sizeof(*fs), func_cmp);
+	/* Backwards: bound is the nearest function start after fs[i]. */
+	for (i = n; i-- > 0;) {
+		if (fs[i].sec != sec) {
+			sec = fs[i].sec;
+			bound = later = obj->secs[sec].cnt * sizeof(struct ubee_insn);
+		}
+		if (fs[i].off < later) {
+			bound = later;
+			later = fs[i].off;
+		}
+		if (!fs[i].size)
+			fs[i].size = bound - fs[i].off;
+	}
+	obj->funcs = ubee_calloc(n + obj->nsecs, sizeof(*obj->funcs));
+	if (!obj->funcs) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (sec = 0, j = 0; sec < obj->nsecs; sec++) {
+		const struct obj_sec *os = &obj->secs[sec];
+
+		if (j == n || fs[j].sec != sec)
+			add_func(obj, os->name, os, 0, os->cnt);
+		for (; j < n && fs[j].sec == sec; j++)
+			add_func(obj, elf->syms[fs[j].sym].name, os,
+				 (size_t)(fs[j].off / sizeof(struct ubee_insn)),
+				 (size_t)(fs[j].size / sizeof(struct ubee_insn)));
+	}
+out:
+	ubee_free(fs);
+	return err;
+}
+
+/* The symbols ubee_object_symbolize() may name, sorted. */
+static int build_labels(struct ubee_object *obj, const size_t *exec_of)
+{
+	const struct ubee_elf *elf = &obj->elf;
+	size_t i;
+
+	obj->labels = ubee_calloc(elf->nsyms, sizeof(*obj->labels));
+	if (!obj->labels)
+		return -ENOMEM;
+	for (i = 0; i < elf->nsyms; i++) {
+		const struct ubee_elf_sym *sym = &elf->syms[i];
+		long s = sym_sec(obj, exec_of, sym);
+
+		if (s < 0 || sym->type == STT_SECTION || sym->type == STT_FILE ||
+		    !sym->name[0] ||
+		    sym->value >= obj->secs[s].cnt * sizeof(struct ubee_insn))
+			continue;
+		obj->labels[obj->nlabels].sec = (size_t)s;
+		obj->labels[obj->nlabels].off = sym->value;
+		obj->labels[obj->nlabels++].name = sym->name;
+	}
+	qsort(obj->labels, obj->nlabels, sizeof(*obj->labels), label_cmp);
+	return 0;
+}
+
+/* Open the file bytes data[size]; takes ownership of data. name (the
+ * caller's label for the file) only appears in messages. */
+static int object_open(uint8_t *data, size_t size, const char *name,
+		       struct ubee_object **out, struct ubee_log *log)
+{
+	struct ubee_object *obj;
+	size_t *exec_of = NULL;
+	int err;
+
+	obj = ubee_calloc(1, sizeof(*obj));
+	if (!obj) {
+		ubee_free(data);
+		err = -ENOMEM;
+		goto fail;
+	}
+	obj->data = data;
+	obj->size = size;
+	err = ubee_elf_parse(&obj->elf, data, size, log);
+	if (err)
+		goto fail;
+	exec_of = ubee_calloc(obj->elf.nsecs, sizeof(*exec_of));
+	if (!exec_of) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	err = build_sections(obj, exec_of);
+	if (!err)
+		err = build_funcs(obj, exec_of, log);
+	if (!err)
+		err = build_labels(obj, exec_of);
+	if (err)
+		goto fail;
+	ubee_free(exec_of);
+	*out = obj;
+	return 0;
+fail:
+	if (err == -ENOMEM)
+		ubee_logf(log, "out of memory opening %s", name ? name : "object");
+	ubee_free(exec_of);
+	ubee_object_free(obj);
+	return err;
+}
+
+int ubee_object_open_mem(const void *data, size_t size, const char *name,
+			 struct ubee_object **out, struct ubee_log *log)
+{
+	uint8_t *copy;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!data && size) {
+		ubee_logf(log, "no data for %zu bytes", size);
+		return -EINVAL;
+	}
+	copy = ubee_malloc(size);
+	if (!copy) {
+		ubee_logf(log, "out of memory opening %s", name ? name : "object");
+		return -ENOMEM;
+	}
+	if (size)
+		memcpy(copy, data, size);
+	return object_open(copy, size, name, out, log);
+}
+
+/* Read all of fd (at most UBEE_ELF_MAX_FILE_SIZE bytes) into *buf. */
+static int read_all(int fd, const char *path, uint8_t **buf, size_t *len,
+		    struct ubee_log *log)
+{
+	const size_t max = (size_t)UBEE_ELF_MAX_FILE_SIZE;
+	size_t cap = 64 * 1024;
+	struct stat st;
+	uint8_t *nb;
+	ssize_t r;
+	int err = 0;
+
+	*buf = NULL;
+	*len = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		if ((uint64_t)st.st_size > max) {
+			err = -E2BIG;
+			goto out;
+		}
+		cap = (size_t)st.st_size + 1; /* + 1: see EOF without growing */
+	}
+	for (;;) {
+		if (*len > max) {
+			err = -E2BIG;
+			goto out;
+		}
+		if (*len == cap || !*buf) {
+			if (*buf)
+				cap = cap > max / 2 ? max + 1 : cap * 2;
+			nb = ubee_realloc(*buf, cap);
+			if (!nb) {
+				err = -ENOMEM;
+				goto out;
+			}
+			*buf = nb;
+		}
+		r = read(fd, *buf + *len, cap - *len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = -errno;
+			ubee_logf(log, "%s: cannot read: %s", path, strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		*len += (size_t)r;
+	}
+out:
+	if (err == -E2BIG)
+		ubee_logf(log, "%s: file is larger than %llu bytes (1 GiB), the limit for an object file",
+			  path, (ull)UBEE_ELF_MAX_FILE_SIZE);
+	else if (err == -ENOMEM)
+		ubee_logf(log, "%s: out of memory reading the file", path);
+	if (err) {
+		ubee_free(*buf);
+		*buf = NULL;
+	}
+	return err;
+}
+
+int ubee_object_open_file(const char *path, struct ubee_object **out,
+			  struct ubee_log *log)
+{
+	uint8_t *data;
+	size_t size;
+	int fd, err;
+
+	if (!out || !path)
+		return -EINVAL;
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		ubee_logf(log, "%s: cannot open: %s", path, strerror(errno));
+		return err;
+	}
+	err = read_all(fd, path, &data, &size, log);
+	close(fd);
+	if (err)
+		return err;
+	return object_open(data, size, path, out, log);
+}
+
+void ubee_object_free(struct ubee_object *obj)
+{
+	if (!obj)
+		return;
+	ubee_free(obj->labels);
+	ubee_free(obj->funcs);
+	ubee_free(obj->secs);
+	ubee_free(obj->insns);
+	ubee_elf_release(&obj->elf);
+	ubee_free(obj->data);
+	ubee_free(obj);
+}
+
+size_t ubee_object_section_count(const struct ubee_object *obj)
+{
+	return obj ? obj->nsecs : 0;
+}
+
+int ubee_object_section(const struct ubee_object *obj, size_t i,
+			const char **name, const struct ubee_insn **insns,
+			size_t *cnt)
+{
+	if (!obj || i >= obj->nsecs)
+		return -ENOENT;
+	if (name)
+		*name = obj->secs[i].name;
+	if (insns)
+		*insns = obj->secs[i].insns;
+	if (cnt)
+		*cnt = obj->secs[i].cnt;
+	return 0;
+}
+
+size_t ubee_object_func_count(const struct ubee_object *obj)
+{
+	return obj ? obj->nfuncs : 0;
+}
+
+int ubee_object_func(const struct ubee_object *obj, size_t i,
+		     struct ubee_object_func *out)
+{
+	if (!obj || i >= obj->nfuncs)
+		return -ENOENT;
+	*out = obj->funcs[i];
+	return 0;
+}
+
+/*
+ * sec indexes the executable sections (as ubee_object_section()). Like
+ * llvm-objdump: the last label at or before the target byte in (offset,
+ * name) order, so among symbols at one offset the greatest name wins;
+ * symbol sizes are ignored; without one, the section name. Callers print
+ * "<name>" when *byte_off is 0 and "<name+0x%zx>" otherwise.
+ * Work: O(log labels).
+ */
+int ubee_object_symbolize(const struct ubee_object *obj, size_t sec,
+			  size_t idx, const char **name, size_t *byte_off)
+{
+	uint64_t target;
+	size_t lo = 0, hi;
+
+	if (!obj || sec >= obj->nsecs || idx >= obj->secs[sec].cnt)
+		return -ENOENT;
+	target = (uint64_t)idx * sizeof(struct ubee_insn);
+	hi = obj->nlabels;
+	while (lo < hi) { /* first label past (sec, target) */
+		size_t mid = lo + (hi - lo) / 2;
+		const struct obj_label *l = &obj->labels[mid];
+
+		if (l->sec < sec || (l->sec == sec && l->off <= target))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0 && obj->labels[lo - 1].sec == sec) {
+		*name = obj->labels[lo - 1].name;
+		*byte_off = (size_t)(target - obj->labels[lo - 1].off);
+	} else {
+		*name = obj->secs[sec].name;
+		*byte_off = (size_t)target;
+	}
+	return 0;
+}
