@@ -56,8 +56,10 @@ int ubee_object_func(const struct ubee_object *obj, size_t i,
 
 /*
  * The nearest symbol at or before instruction idx of executable section
- * sec (as llvm-objdump annotates jump targets): its name and idx's byte
- * distance from it. -ENOENT when none.
+ * sec (an index as for ubee_object_section, not the ELF section index), as
+ * llvm-objdump annotates jump targets: print "<name>" when *byte_off is 0,
+ * else "<name+0xOFF>". Falls back to the section name. -ENOENT only for a
+ * bad sec or idx.
  */
 int ubee_object_symbolize(const struct ubee_object *obj, size_t sec,
 			  size_t idx, const char **name, size_t *byte_off);
