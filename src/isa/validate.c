@@ -44,8 +44,11 @@ int ubee_isa_check_insn(const struct ubee_insn *insns, size_t cnt, size_t idx,
 	unsigned used;
 
 	if (op < 0) {
-		if (ubee_isa_find(in->code, INT32_MIN) < 0 &&
-		    ubee_isa_lookup(&(struct ubee_insn){ .code = in->code }) < 0)
+		int known = 0;
+
+		for (int i = 0; i < UBEE_OP__COUNT && !known; i++)
+			known = ubee_isa_ops[i].code == in->code;
+		if (!known)
 			return why_fail(why, whylen, "invalid opcode 0x%02x",
 					in->code);
 		return why_fail(why, whylen,

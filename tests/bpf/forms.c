@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The instruction forms clang seldom or never emits from C, written with
+ * inline asm in llvm's syntax (which ubee's disassembler prints): every
+ * conditional jump in 64 and 32 bits with a register and an immediate,
+ * le/be/bswap, neg, movsx, signed loads and division, the remaining
+ * packet loads, helper and long jumps. Every jump goes to the next
+ * instruction, so the program computes nothing in particular but is safe.
+ */
+#define SEC(n) __attribute__((section(n), used))
+
+char LICENSE[] SEC("license") = "GPL";
+
+SEC("socket")
+int forms(void *ctx)
+{
+	asm volatile(
+		"r6 = r1\n"
+		"r1 = 1\n"
+		"r2 = -2\n"
+		"w3 = 3\n"
+		"if r1 == 0x1 goto +0\n"
+		"if r1 == r2 goto +0\n"
+		"if r1 > 0x1 goto +0\n"
+		"if r1 > r2 goto +0\n"
+		"if r1 >= 0x1 goto +0\n"
+		"if r1 >= r2 goto +0\n"
+		"if r1 & 0x1 goto +0\n"
+		"if r1 & r2 goto +0\n"
+		"if r1 != -0x1 goto +0\n"
+		"if r1 != r2 goto +0\n"
+		"if r1 s> 0x1 goto +0\n"
+		"if r1 s> r2 goto +0\n"
+		"if r1 s>= 0x1 goto +0\n"
+		"if r1 s>= r2 goto +0\n"
+		"if r1 < 0x1 goto +0\n"
+		"if r1 < r2 goto +0\n"
+		"if r1 <= 0x1 goto +0\n"
+		"if r1 <= r2 goto +0\n"
+		"if r1 s< -0x80000000 goto +0\n"
+		"if r1 s< r2 goto +0\n"
+		"if r1 s<= 0x7fffffff goto +0\n"
+		"if r1 s<= r2 goto +0\n"
+		"if w1 == 0x1 goto +0\n"
+		"if w1 == w2 goto +0\n"
+		"if w1 > 0x1 goto +0\n"
+		"if w1 > w2 goto +0\n"
+		"if w1 >= 0x1 goto +0\n"
+		"if w1 >= w2 goto +0\n"
+		"if w1 & 0x1 goto +0\n"
+		"if w1 & w2 goto +0\n"
+		"if w1 != 0x1 goto +0\n"
+		"if w1 != w2 goto +0\n"
+		"if w1 s> 0x1 goto +0\n"
+		"if w1 s> w2 goto +0\n"
+		"if w1 s>= 0x1 goto +0\n"
+		"if w1 s>= w2 goto +0\n"
+		"if w1 < 0x1 goto +0\n"
+		"if w1 < w2 goto +0\n"
+		"if w1 <= 0x1 goto +0\n"
+		"if w1 <= w2 goto +0\n"
+		"if w1 s< -0x1 goto +0\n"
+		"if w1 s< w2 goto +0\n"
+		"if w1 s<= 0x1 goto +0\n"
+		"if w1 s<= w2 goto +0\n"
+		"r1 = le16 r1\n"
+		"r1 = le32 r1\n"
+		"r1 = le64 r1\n"
+		"r1 = be16 r1\n"
+		"r1 = be32 r1\n"
+		"r1 = be64 r1\n"
+		"r1 = bswap16 r1\n"
+		"r1 = bswap32 r1\n"
+		"r1 = bswap64 r1\n"
+		"r1 = -r1\n"
+		"w1 = -w1\n"
+		"r4 = (s8)r1\n"
+		"r4 = (s16)r1\n"
+		"r4 = (s32)r1\n"
+		"w4 = (s8)w1\n"
+		"w4 = (s16)w1\n"
+		"r1 -= 0x5\n"
+		"w1 -= 0x5\n"
+		"r1 /= 0x3\n"
+		"w1 /= 0x3\n"
+		"r1 s/= -0x3\n"
+		"w1 s/= -0x3\n"
+		"r1 s%%= 0x7\n"
+		"w1 s%%= 0x7\n"
+		"w1 ^= 0x7f\n"
+		"w1 *= w3\n"
+		"*(u64 *)(r10 - 0x8) = r1\n"
+		"r1 = *(u64 *)(r10 - 0x8)\n"
+		"r1 = *(s32 *)(r10 - 0x4)\n"
+		"r1 = *(s16 *)(r10 - 0x2)\n"
+		"r1 = *(s8 *)(r10 - 0x1)\n"
+		"r0 = *(u32 *)skb[0x10]\n"
+		"r0 = *(u8 *)skb[r3]\n"
+		"r0 = *(u16 *)skb[r3]\n"
+		"call 0x7\n"
+		"gotol +0x0\n"
+		"r0 = 0x123456789abcdef0 ll\n"
+		"r0 = -0x1 ll\n"
+		::: "r0", "r1", "r2", "r3", "r4", "r6", "memory");
+	return 0;
+}
