@@ -95,7 +95,7 @@ bench: deps all
 	@BUILD=$(BUILD) CC="$(CC)" bench/run.sh
 
 demo: deps all
-	@UBEE=$(abspath $(UBEE)) examples/demo.sh
+	@BUILD=$(BUILD) UBEE=$(abspath $(UBEE)) examples/demo.sh
 
 fuzz:
 	@echo "fuzz targets arrive with the robustness issue"; exit 1

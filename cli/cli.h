@@ -20,8 +20,12 @@ extern struct cli_globals cli_g;
 
 /* One line on stderr: "ubee: <message>". */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Print every line of a log to stderr, prefixed like cli_err. */
-void cli_err_log(const struct ubee_log *log);
+/*
+ * Report a failure whose details are in log: one line per log line,
+ * "ubee: <what>: <log line>"; "ubee: <what>: <strerror(-err)>" when the
+ * log is empty.
+ */
+void cli_err_log(const char *what, int err, const struct ubee_log *log);
 
 /*
  * Read a whole file ("-" is stdin) into a new buffer (free()). Returns 0,

@@ -19,7 +19,7 @@ int cmd_asm(int argc, char **argv)
 	uint8_t *data = NULL;
 	char *text = NULL;
 	size_t size, cnt;
-	int ret = 1;
+	int ret = 1, err;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-o") && i + 1 < argc) {
@@ -52,9 +52,9 @@ int cmd_asm(int argc, char **argv)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	ubee_log_init(&log, lbuf, sizeof(lbuf));
-	if (ubee_asm(text, &insns, &cnt, &log)) {
-		cli_err("'%s': cannot assemble", in);
-		cli_err_log(&log);
+	err = ubee_asm(text, &insns, &cnt, &log);
+	if (err) {
+		cli_err_log(in, err, &log);
 		goto out;
 	}
 	if (cli_write_file(out, insns, cnt * sizeof(*insns)))

@@ -117,9 +117,10 @@ int cmd_disasm(int argc, char **argv)
 		return 1;
 	if (ubee_is_elf(data, size)) {
 		ubee_log_init(&log, lbuf, sizeof(lbuf));
-		if (ubee_object_open_mem(data, size, path, &obj, &log)) {
-			cli_err("'%s': not a valid eBPF object", path);
-			cli_err_log(&log);
+		int err = ubee_object_open_mem(data, size, path, &obj, &log);
+
+		if (err) {
+			cli_err_log(path, err, &log);
 			goto out;
 		}
 		print_object(obj, raw);

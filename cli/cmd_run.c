@@ -131,8 +131,7 @@ int cmd_run(int argc, char **argv)
 	popts.flags = a.no_verify ? UBEE_PROG_NO_VERIFY : 0;
 	err = ubee_prog_load(insns, cnt, &popts, &prog, &log);
 	if (err) {
-		cli_err("run: cannot load '%s': %s", a.prog, strerror(-err));
-		cli_err_log(&log);
+		cli_err_log(a.prog, err, &log);
 		goto out;
 	}
 
@@ -164,9 +163,7 @@ int cmd_run(int argc, char **argv)
 		err = ubee_prog_run(prog, &ropts, &retval, &log);
 		total_ns += now_ns() - t0;
 		if (err) {
-			cli_err("run: '%s' failed at run %llu: %s", a.prog,
-				(unsigned long long)i + 1, strerror(-err));
-			cli_err_log(&log);
+			cli_err_log(a.prog, err, &log);
 			goto out;
 		}
 	}

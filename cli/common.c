@@ -20,15 +20,19 @@ void cli_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-void cli_err_log(const struct ubee_log *log)
+void cli_err_log(const char *what, int err, const struct ubee_log *log)
 {
-	const char *p = log->buf;
+	const char *p = log ? log->buf : NULL;
 
-	while (p && *p) {
+	if (!p || !*p) {
+		cli_err("%s: %s", what, strerror(err < 0 ? -err : err));
+		return;
+	}
+	while (*p) {
 		const char *nl = strchr(p, '\n');
 		int n = nl ? (int)(nl - p) : (int)strlen(p);
 
-		fprintf(stderr, "ubee: %.*s\n", n, p);
+		fprintf(stderr, "ubee: %s: %.*s\n", what, n, p);
 		p += n + (nl ? 1 : 0);
 	}
 }
@@ -132,9 +136,10 @@ int cli_load_insns(const char *path, const char *prog_name,
 		return 0;
 	}
 	ubee_log_init(&log, lbuf, sizeof(lbuf));
-	if (ubee_object_open_mem(data, size, path, &obj, &log)) {
-		cli_err("'%s': not a valid eBPF object", path);
-		cli_err_log(&log);
+	ret = ubee_object_open_mem(data, size, path, &obj, &log);
+	if (ret) {
+		cli_err_log(path, ret, &log);
+		ret = -1;
 		goto out;
 	}
 	n = ubee_object_func_count(obj);

@@ -4,7 +4,8 @@
 # then the embedding API, then a malformed program being refused.
 set -eu
 : "${UBEE:=build/ubee}"
-out=build/demo
+: "${BUILD:=build}"
+out=$BUILD/demo
 mkdir -p "$out"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; }
@@ -30,7 +31,7 @@ printf '\062' > "$out/n.bin"
 show "$UBEE" run "$out/fib.bin" --data "$out/n.bin"
 
 step "6. Embedding: a C program with its own helper (examples/embed.c)"
-show build/examples/embed
+show "$BUILD/examples/embed"
 
 step "7. A malformed program is refused, naming the instruction"
 "$UBEE" asm examples/bad.s -o "$out/bad.bin"
