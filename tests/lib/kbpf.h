@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Thin wrappers over the Linux bpf() system call, for tests that compare
+ * ubee with the kernel: load a program (with the verifier log on failure)
+ * and run it once with BPF_PROG_TEST_RUN. Both return 0 / a file
+ * descriptor, or a negative errno.
+ */
+#ifndef UBEE_TESTS_KBPF_H
+#define UBEE_TESTS_KBPF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Load cnt 8-byte instructions as a program of the given type
+ * (BPF_PROG_TYPE_*) with license "GPL". Returns the program fd or a
+ * negative errno. When the load fails and log is non-NULL, it is retried
+ * with the verifier log on and log[log_size] holds the log's tail.
+ */
+int kbpf_prog_load(int type, const void *insns, size_t cnt, char *log,
+		   size_t log_size);
+
+/*
+ * Run prog_fd once on data_in[size_in]. data_out[*size_out] receives the
+ * packet afterwards (*size_out is updated to its length); *retval gets the
+ * return value. Returns 0 or a negative errno (-ENOSPC: data_out too small).
+ */
+int kbpf_test_run(int prog_fd, const void *data_in, size_t size_in,
+		  void *data_out, size_t *size_out, uint32_t *retval);
+
+#endif /* UBEE_TESTS_KBPF_H */
