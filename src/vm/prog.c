@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The program object: validate and decode the instructions once, resolve
+ * what the loader left symbolic (pseudo lddw through the caller's
+ * resolver, callback addresses, helper ids to records), and keep both the
+ * runnable decoded form and the resolved originals. Immutable afterwards.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "helpers/helpers.h"
+#include "util/util.h"
+#include "vm/vm.h"
+
+int ubee_vm_copy_opts(void *dst, size_t dst_sz, const void *src,
+		      struct ubee_log *log)
+{
+	const unsigned char *s = src;
+	size_t sz;
+
+	memset(dst, 0, dst_sz);
+	if (!src)
+		return 0;
+	sz = *(const size_t *)src;
+	if (sz < sizeof(size_t)) {
+		ubee_logf(log, "0: options size %zu is too small", sz);
+		return -EINVAL;
+	}
+	/* A newer caller may pass a bigger struct if it leaves the rest zero. */
+	for (size_t i = dst_sz; i < sz; i++) {
+		if (s[i]) {
+			ubee_logf(log, "0: unknown option at byte %zu", i);
+			return -EINVAL;
+		}
+	}
+	memcpy(dst, src, sz < dst_sz ? sz : dst_sz);
+	return 0;
+}
+
+/* Make CALL imm an index into prog->helpers, copying the record once. */
+static int resolve_helper(struct ubee_prog *prog, const struct ubee_helpers *reg,
+			  size_t idx, struct ubee_log *log)
+{
+	struct ubee_dinsn *in = &prog->code[idx];
+	const struct ubee_helper *h;
+	size_t i;
+
+	for (i = 0; i < prog->nr_helpers; i++)
+		if (prog->helpers[i].id == in->imm)
+			goto found;
+	h = ubee_helper_lookup(reg, in->imm);
+	if (!h) {
+		ubee_logf(log, "%zu: call to unknown helper %d", idx, in->imm);
+		return -EINVAL;
+	}
+	if (!(prog->nr_helpers & (prog->nr_helpers + 1))) {
+		/* Grow at 0, 1, 3, 7, ... entries: doubling. */
+		size_t cap = prog->nr_helpers * 2 + 1;
+		struct ubee_helper *p;
+
+		p = ubee_realloc(prog->helpers, cap * sizeof(*p));
+		if (!p) {
+			ubee_logf(log, "%zu: out of memory", idx);
+			return -ENOMEM;
+		}
+		prog->helpers = p;
+	}
+	prog->helpers[i] = *h;
+	prog->nr_helpers++;
+found:
+	in->imm = (int32_t)i;
+	return 0;
+}
+
+/* Turn the lddw at idx into a plain one with value, in code (and insns). */
+static void set_lddw(struct ubee_prog *prog, size_t idx, uint64_t value,
+		     int originals_too)
+{
+	prog->code[idx].op = UBEE_OP_LDDW;
+	prog->code[idx].src = 0;
+	prog->code[idx].imm = (int32_t)(uint32_t)value;
+	prog->code[idx + 1].imm = (int32_t)(uint32_t)(value >> 32);
+	if (originals_too) {
+		prog->insns[idx].src_reg = 0;
+		prog->insns[idx].imm = prog->code[idx].imm;
+		prog->insns[idx + 1].imm = prog->code[idx + 1].imm;
+	}
+}
+
+static int resolve_func(struct ubee_prog *prog, size_t idx,
+			struct ubee_log *log)
+{
+	size_t target = (size_t)ubee_isa_target(&prog->insns[idx], idx,
+						UBEE_OP_LDDW_FUNC);
+
+	if (!prog->func_entry) {
+		prog->func_entry = ubee_calloc(prog->cnt, 1);
+		if (!prog->func_entry) {
+			ubee_logf(log, "%zu: out of memory", idx);
+			return -ENOMEM;
+		}
+	}
+	prog->func_entry[target] = 1;
+	/* The originals keep the pseudo form: the address means nothing there. */
+	set_lddw(prog, idx, (uint64_t)(uintptr_t)&prog->code[target], 0);
+	return 0;
+}
+
+static int resolve_pseudo(struct ubee_prog *prog,
+			  const struct ubee_prog_opts *o, size_t idx,
+			  struct ubee_log *log)
+{
+	const struct ubee_insn *in = &prog->insns[idx];
+	uint64_t value = 0;
+	int err;
+
+	if (!o->resolve_ldimm64) {
+		ubee_logf(log, "%zu: lddw with pseudo source %s needs maps (none available)",
+			  idx, ubee_isa_ops[prog->code[idx].op].text);
+		return -EINVAL;
+	}
+	err = o->resolve_ldimm64(o->resolve_arg, (uint32_t)idx, in->src_reg,
+				 in->imm, in[1].imm, &value, log);
+	if (err)
+		return err < 0 ? err : -EINVAL;
+	set_lddw(prog, idx, value, 1);
+	return 0;
+}
+
+int ubee_prog_load(const struct ubee_insn *insns, size_t cnt,
+		   const struct ubee_prog_opts *opts, struct ubee_prog **out,
+		   struct ubee_log *log)
+{
+	struct ubee_prog_opts o;
+	struct ubee_prog *prog = NULL;
+	size_t i;
+	int err;
+
+	if (!out || (!insns && cnt))
+		return -EINVAL;
+	*out = NULL;
+	err = ubee_vm_copy_opts(&o, sizeof(o), opts, log);
+	if (err)
+		return err;
+	if (o.flags & ~(uint32_t)UBEE_PROG_NO_VERIFY) {
+		ubee_logf(log, "0: unknown program flags 0x%x", o.flags);
+		return -EINVAL;
+	}
+	/* Structural checks first, so limits are enforced before allocating. */
+	err = ubee_isa_validate(insns, cnt, NULL, log);
+	if (err)
+		return err;
+
+	prog = ubee_calloc(1, sizeof(*prog));
+	if (!prog)
+		goto nomem;
+	prog->cnt = cnt;
+	prog->flags = o.flags;
+	prog->name = ubee_strdup(o.name ? o.name : "prog");
+	prog->insns = ubee_malloc(cnt * sizeof(*prog->insns));
+	prog->code = ubee_malloc(cnt * sizeof(*prog->code));
+	if (!prog->name || !prog->insns || !prog->code)
+		goto nomem;
+	memcpy(prog->insns, insns, cnt * sizeof(*insns));
+	err = ubee_isa_validate(insns, cnt, prog->code, log);
+	if (err)
+		goto fail;
+
+	for (i = 0; i < cnt; i++) {
+		switch (prog->code[i].op) {
+		case UBEE_OP_CALL:
+			err = resolve_helper(prog, o.helpers, i, log);
+			break;
+		case UBEE_OP_CALL_KFUNC:
+			ubee_logf(log, "%zu: kfunc calls are not supported", i);
+			err = -EINVAL;
+			break;
+		case UBEE_OP_LDDW_FUNC:
+			err = resolve_func(prog, i, log);
+			break;
+		case UBEE_OP_LDDW_MAP_FD:
+		case UBEE_OP_LDDW_MAP_VALUE:
+		case UBEE_OP_LDDW_BTF_ID:
+		case UBEE_OP_LDDW_MAP_IDX:
+		case UBEE_OP_LDDW_MAP_IDX_VALUE:
+			err = resolve_pseudo(prog, &o, i, log);
+			break;
+		default:
+			err = 0;
+			break;
+		}
+		if (err)
+			goto fail;
+	}
+	*out = prog;
+	return 0;
+nomem:
+	ubee_logf(log, "0: out of memory loading %zu instructions", cnt);
+	err = -ENOMEM;
+fail:
+	ubee_prog_free(prog);
+	return err;
+}
+
+void ubee_prog_free(struct ubee_prog *prog)
+{
+	if (!prog)
+		return;
+	ubee_free(prog->func_entry);
+	ubee_free(prog->helpers);
+	ubee_free(prog->code);
+	ubee_free(prog->insns);
+	ubee_free(prog->name);
+	ubee_free(prog);
+}
+
+size_t ubee_prog_insn_count(const struct ubee_prog *prog)
+{
+	return prog ? prog->cnt : 0;
+}
+
+const struct ubee_insn *ubee_prog_insns(const struct ubee_prog *prog)
+{
+	return prog ? prog->insns : NULL;
+}
+
+const char *ubee_prog_name(const struct ubee_prog *prog)
+{
+	return prog ? prog->name : NULL;
+}
+
+int ubee_vm_is_func(const struct ubee_prog *prog, uint64_t func)
+{
+	uintptr_t base = (uintptr_t)prog->code;
+	uint64_t off = func - base;
+
+	if (func < base || off >= prog->cnt * sizeof(*prog->code) ||
+	    off % sizeof(*prog->code))
+		return 0;
+	return prog->func_entry && prog->func_entry[off / sizeof(*prog->code)];
+}

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The run API: pick the engine and the mode, set up the state of one run
+ * (registers' inputs, the stack on this C stack, the regions of checked
+ * mode) and expose it to helpers through a thread-local pointer. Also the
+ * services helpers get from the run: memory they hand out (ubee_run_allow),
+ * callbacks into the program and tail calls.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "util/util.h"
+#include "vm/vm.h"
+
+/* The run executing on this thread; nested runs save and restore it. */
+static __thread struct ubee_run *current_run;
+
+struct ubee_run *ubee_run_current(void)
+{
+	return current_run;
+}
+
+void *ubee_run_ctx(const struct ubee_run *run)
+{
+	return run ? run->ctx : NULL;
+}
+
+const char *ubee_engine_name(enum ubee_engine e)
+{
+	switch (e) {
+	case UBEE_ENGINE_DEFAULT:
+	case UBEE_ENGINE_INTERP:
+		return "interp";
+	case UBEE_ENGINE_JIT:
+		return "jit";
+	}
+	return NULL;
+}
+
+int ubee_engine_available(enum ubee_engine e)
+{
+	return e == UBEE_ENGINE_DEFAULT || e == UBEE_ENGINE_INTERP;
+}
+
+int ubee_vm_needs_checks(const struct ubee_prog *prog, uint32_t run_flags)
+{
+	if ((run_flags & UBEE_RUN_CHECKED) || (prog->flags & UBEE_PROG_NO_VERIFY))
+		return 1;
+	return !prog->verified && !(run_flags & UBEE_RUN_TRUSTED);
+}
+
+/* [addr, addr+size) inside [base, base+len), without wrapping around. */
+static inline int inside(uint64_t addr, uint64_t size, const void *base,
+			 size_t len)
+{
+	uint64_t off = addr - (uintptr_t)base;
+
+	return addr >= (uintptr_t)base && off <= len && size <= len - off;
+}
+
+/*
+ * Index of the last allowed region starting at or below addr, or -1.
+ * The list is sorted by start address.
+ */
+static long allowed_floor(const struct ubee_run *run, uint64_t addr)
+{
+	long lo = 0, hi = (long)run->nr_allowed - 1, found = -1;
+
+	while (lo <= hi) {
+		long mid = lo + (hi - lo) / 2;
+
+		if ((uintptr_t)run->allowed[mid].addr <= addr) {
+			found = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return found;
+}
+
+/*
+ * 0: some allowed region holds the range with the right access; 2: only
+ * read-only ones hold it for a write; 1: none. Regions may overlap, so
+ * the floor is only a first guess: the scan goes down to the regions that
+ * start too low to reach addr + size even at the largest size.
+ */
+static int allowed_check(const struct ubee_run *run, uint64_t addr,
+			 uint64_t size, int write)
+{
+	long f = allowed_floor(run, addr);
+	int ro = 0;
+
+	if (size > run->allowed_max)
+		return 1;
+	for (long i = f; i >= 0; i--) {
+		const struct ubee_region *r = &run->allowed[i];
+
+		if (addr - (uintptr_t)r->addr > run->allowed_max - size)
+			break;
+		if (!inside(addr, size, r->addr, r->size))
+			continue;
+		if (!write || r->writable)
+			return 0;
+		ro = 1;
+	}
+	return ro ? 2 : 1;
+}
+
+int ubee_vm_region_check(const struct ubee_run *run, uint64_t addr,
+			 uint64_t size, int write, unsigned depth)
+{
+	size_t span = (size_t)(depth + 1) * UBEE_STACK_SIZE;
+	int ro = 0, why;
+
+	if (inside(addr, size, (void *)(run->stack_top - span), span) ||
+	    inside(addr, size, run->ctx, run->ctx_size) ||
+	    inside(addr, size, run->pkt, run->pkt_size))
+		return 0;
+	for (size_t i = 0; i < run->nr_regions; i++) {
+		const struct ubee_region *r = &run->regions[i];
+
+		if (!inside(addr, size, r->addr, r->size))
+			continue;
+		if (!write || r->writable)
+			return 0;
+		ro = 1;
+	}
+	why = run->nr_allowed ? allowed_check(run, addr, size, write) : 1;
+	if (why == 1 && ro)
+		return 2;
+	return why;
+}
+
+int ubee_run_allow(struct ubee_run *run, void *addr, size_t size, int writable)
+{
+	uintptr_t a = (uintptr_t)addr;
+	long pos;
+
+	if (!run || (!addr && size) || a + size < a)
+		return -EINVAL;
+	if (!run->checked || !size)
+		return 0;
+	if (!allowed_check(run, a, size, writable))
+		return 0; /* already allowed: a helper handing out the same value */
+	if (run->nr_allowed == UBEE_RUN_MAX_ALLOWED)
+		return -E2BIG;
+	if (run->nr_allowed == run->cap_allowed) {
+		size_t cap = run->cap_allowed * 2;
+		struct ubee_region *p;
+
+		if (run->allowed == run->allowed_inline) {
+			p = ubee_malloc(cap * sizeof(*p));
+			if (p)
+				memcpy(p, run->allowed, run->nr_allowed * sizeof(*p));
+		} else {
+			p = ubee_realloc(run->allowed, cap * sizeof(*p));
+		}
+		if (!p)
+			return -ENOMEM;
+		run->allowed = p;
+		run->cap_allowed = cap;
+	}
+	pos = allowed_floor(run, a) + 1;
+	memmove(&run->allowed[pos + 1], &run->allowed[pos],
+		(run->nr_allowed - (size_t)pos) * sizeof(*run->allowed));
+	run->allowed[pos] = (struct ubee_region){ addr, size, !!writable };
+	run->nr_allowed++;
+	if (size > run->allowed_max)
+		run->allowed_max = size;
+	return 0;
+}
+
+int ubee_vm_tail_call(struct ubee_run *run, void *map, uint32_t index)
+{
+	const struct ubee_prog *next = NULL;
+
+	if (!run->prog->tail_call)
+		return -ENOENT;
+	if (run->tail_calls >= UBEE_MAX_TAIL_CALLS)
+		return -E2BIG;
+	if (run->prog->tail_call(map, index, &next) || !next)
+		return -ENOENT;
+	/* An unchecked run cannot switch into a program that needs checks. */
+	if (!run->checked && ubee_vm_needs_checks(next, run->flags))
+		return -EACCES;
+	run->tail_calls++;
+	run->tail_next = next;
+	run->pending = 1;
+	return 0;
+}
+
+int ubee_vm_callback(struct ubee_run *run, uint64_t func,
+		     const uint64_t args[5], uint64_t *ret)
+{
+	const struct ubee_prog *prog = run->prog;
+	unsigned depth = run->depth;
+	size_t idx = run->call_idx;
+	int err;
+
+	if (run->pending)
+		return run->err ? run->err : -ECANCELED;
+	if (run->checked && !ubee_vm_is_func(prog, func)) {
+		ubee_logf(run->log, "%zu: 0x%llx is not a callback of this program",
+			  idx, (unsigned long long)func);
+		err = -EFAULT;
+		goto fail;
+	}
+	if (depth + 1 >= UBEE_MAX_CALL_FRAMES) {
+		ubee_logf(run->log, "%zu: callback exceeds %d call frames", idx,
+			  UBEE_MAX_CALL_FRAMES);
+		err = -E2BIG;
+		goto fail;
+	}
+	err = ubee_interp_exec(run, (const struct ubee_dinsn *)(uintptr_t)func,
+			       args, depth + 1, ret);
+	/* Whatever the callback did (even a tail call), the caller resumes. */
+	run->prog = prog;
+	run->depth = depth;
+	run->call_idx = idx;
+	if (err)
+		return err;
+	return run->pending ? -ECANCELED : 0;
+fail:
+	run->err = err;
+	run->pending = 1;
+	return err;
+}
+
+int ubee_prog_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
+		  uint64_t *retval, struct ubee_log *log)
+{
+	const uint32_t known = UBEE_RUN_CHECKED | UBEE_RUN_SWITCH | UBEE_RUN_TRUSTED;
+	/* The program's stack: every frame, 16-byte aligned like the kernel's. */
+	uint64_t stack[UBEE_MAX_CALL_FRAMES * UBEE_STACK_SIZE / 8]
+		__attribute__((aligned(16)));
+	struct ubee_run_opts o;
+	struct ubee_run run, *prev;
+	uint64_t args[5] = { 0 }, r0 = 0;
+	int err;
+
+	if (retval)
+		*retval = 0;
+	if (!prog)
+		return -EINVAL;
+	err = ubee_vm_copy_opts(&o, sizeof(o), opts, log);
+	if (err)
+		return err;
+	if (o.flags & ~known) {
+		ubee_logf(log, "0: unknown run flags 0x%x", o.flags & ~known);
+		return -EINVAL;
+	}
+	if ((!o.ctx && o.ctx_size) || (!o.pkt && o.pkt_size) ||
+	    (!o.regions && o.nr_regions)) {
+		ubee_logf(log, "0: a region has a size but no address");
+		return -EINVAL;
+	}
+	switch (o.engine) {
+	case UBEE_ENGINE_DEFAULT:
+	case UBEE_ENGINE_INTERP:
+		break;
+	case UBEE_ENGINE_JIT:
+		ubee_logf(log, "0: the JIT engine is not built yet");
+		return -EOPNOTSUPP;
+	default:
+		ubee_logf(log, "0: unknown engine %d", (int)o.engine);
+		return -EINVAL;
+	}
+
+	memset(&run, 0, sizeof(run));
+	run.prog = prog;
+	run.log = log;
+	run.ctx = o.ctx;
+	run.ctx_size = o.ctx_size;
+	run.pkt = o.pkt;
+	run.pkt_size = o.pkt_size;
+	run.regions = o.regions;
+	run.nr_regions = o.nr_regions;
+	run.flags = o.flags;
+	run.checked = ubee_vm_needs_checks(prog, o.flags);
+	run.use_switch = !!(o.flags & UBEE_RUN_SWITCH);
+	run.budget = o.insn_budget ? o.insn_budget : UBEE_DEFAULT_INSN_BUDGET;
+	run.loops_left = UBEE_MAX_LOOPS;
+	run.stack_top = (uintptr_t)(stack + UBEE_ARRAY_SIZE(stack));
+	run.allowed = run.allowed_inline;
+	run.cap_allowed = UBEE_ARRAY_SIZE(run.allowed_inline);
+	/* Unverified code may read stack it never wrote: make that 0. */
+	if (run.checked)
+		memset(stack, 0, sizeof(stack));
+	args[0] = (uintptr_t)o.ctx;
+	args[1] = o.ctx_size;
+
+	prev = current_run;
+	current_run = &run;
+	err = ubee_interp_exec(&run, prog->code, args, 0, &r0);
+	current_run = prev;
+
+	if (run.allowed != run.allowed_inline)
+		ubee_free(run.allowed);
+	if (o.insn_count)
+		*o.insn_count = run.checked ? run.insn_count : 0;
+	if (retval && !err)
+		*retval = r0;
+	return err;
+}

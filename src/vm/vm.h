@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the program object and of a run, shared by the loader of
+ * programs (prog.c), the run API (run.c), the interpreter (interp.c) and
+ * helpers that need the run (bpf_loop, bpf_tail_call).
+ *
+ * A loaded program is immutable: many threads may run it at once. All
+ * mutable state of one execution lives in struct ubee_run, on the C stack
+ * of ubee_prog_run.
+ *
+ * The decoded program differs from the original instructions in three
+ * ways, all fixed at load time:
+ *  - CALL (helper): imm is an index into prog->helpers (copies of the
+ *    registry records), not the helper id;
+ *  - pseudo lddw (map fd, map value, ...) became a plain LDDW carrying the
+ *    value from the resolver (ubee_prog_insns shows the same);
+ *  - LDDW_FUNC became a plain LDDW carrying the address of the callee's
+ *    first decoded instruction, the value bpf_loop and friends receive as
+ *    the callback (ubee_prog_insns keeps the pseudo form).
+ */
+#ifndef UBEE_VM_H
+#define UBEE_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ubee/ubee.h"
+#include "isa/isa.h"
+
+/* Memory regions helpers may hand out during one checked run. */
+#define UBEE_RUN_MAX_ALLOWED 65536
+
+/*
+ * The tail-call hook: set by the code that owns program arrays. Given the
+ * map operand (r2) and index (r3) of bpf_tail_call, store the program to
+ * continue with in *next and return 0, or return non-zero when there is
+ * none (the call then fails and the caller continues, as in the kernel).
+ * map is whatever the program passed, unchecked even in checked mode: the
+ * hook must make sure it is one of its program arrays before using it.
+ */
+typedef int (*ubee_tail_call_fn)(void *map, uint32_t index,
+				 const struct ubee_prog **next);
+
+struct ubee_prog {
+	char *name;
+	size_t cnt;                   /* instruction slots */
+	struct ubee_insn *insns;      /* originals, pseudo lddw resolved */
+	struct ubee_dinsn *code;      /* what the interpreter runs */
+	struct ubee_helper *helpers;  /* helpers called, by CALL imm */
+	size_t nr_helpers;
+	uint8_t *func_entry;          /* [cnt] 1: target of an LDDW_FUNC (or NULL) */
+	uint32_t flags;               /* enum ubee_prog_flags */
+	int verified;                 /* set by the verifier: may run unchecked */
+	ubee_tail_call_fn tail_call;  /* NULL: every tail call fails */
+};
+
+/* A stack frame of the interpreter lives in run->stack_top - depth * size. */
+struct ubee_run {
+	const struct ubee_prog *prog;  /* the program executing now */
+	struct ubee_log *log;
+	void *ctx;
+	size_t ctx_size;
+	void *pkt;
+	size_t pkt_size;
+	const struct ubee_region *regions; /* from the run options */
+	size_t nr_regions;
+	uint32_t flags;                /* enum ubee_run_flags */
+	int checked;
+	int use_switch;
+	uint64_t budget;               /* checked mode */
+	uint64_t insn_count;           /* checked mode, executed so far */
+	uint32_t loops_left;           /* may_goto */
+	uint32_t tail_calls;
+	uintptr_t stack_top;           /* one past frame 0 */
+	unsigned depth;                /* frame of the last helper call */
+	size_t call_idx;               /* its instruction index (for logs) */
+
+	/*
+	 * Set by helpers, seen by the interpreter after each helper call:
+	 * a fatal error (err, already logged), the whole run ending with
+	 * r0 = 0 (exit_now: a failed LD_ABS inside a callback), or a tail
+	 * call to perform (tail_next).
+	 */
+	int pending;
+	int err;
+	int exit_now;
+	const struct ubee_prog *tail_next;
+
+	/* Regions from ubee_run_allow, sorted by address. */
+	struct ubee_region *allowed;
+	size_t nr_allowed, cap_allowed;
+	size_t allowed_max;            /* the largest size among them */
+	struct ubee_region allowed_inline[8];
+};
+
+/*
+ * Run the interpreter from instruction start of run->prog in frame depth
+ * with r1-r5 = args[0..4], r10 = that frame's top and other registers 0,
+ * until the exit of that frame; *r0 gets r0. Returns 0 or a negative
+ * errno (already logged; run->err is set too).
+ */
+int ubee_interp_exec(struct ubee_run *run, const struct ubee_dinsn *start,
+		     const uint64_t args[5], unsigned depth, uint64_t *r0);
+
+/*
+ * Call the callback func (an LDDW_FUNC value of the running program) with
+ * r1-r5 = args, in the frame below the helper's caller; *ret gets its r0.
+ * For helpers with a UBEE_ARG_PTR_TO_FUNC argument. Returns 0, or a
+ * negative errno when the run must end (an error, already logged, or an
+ * early exit): the helper must then return at once; its result is
+ * ignored.
+ */
+int ubee_vm_callback(struct ubee_run *run, uint64_t func,
+		     const uint64_t args[5], uint64_t *ret);
+
+/*
+ * bpf_tail_call: continue the run with the program the current program's
+ * hook gives for (map, index) once the helper returns. Returns 0, or a
+ * negative errno when there is no such program, UBEE_MAX_TAIL_CALLS were
+ * made already, or the next program would need checks this unchecked run
+ * does not make.
+ */
+int ubee_vm_tail_call(struct ubee_run *run, void *map, uint32_t index);
+
+/*
+ * Copy caller options of any known size (first member: size_t sz) into
+ * dst[dst_sz], zero-filling fields the caller's version lacks. -EINVAL
+ * (logged) for a size below sizeof(size_t) or non-zero unknown bytes.
+ */
+int ubee_vm_copy_opts(void *dst, size_t dst_sz, const void *src,
+		      struct ubee_log *log);
+
+/* Whether prog must run in checked mode under these run flags. */
+int ubee_vm_needs_checks(const struct ubee_prog *prog, uint32_t run_flags);
+
+/*
+ * Check [addr, addr+size) against the regions of a checked run (frames 0
+ * to depth of the stack, ctx, pkt, run options, allowed). Returns 0 when
+ * inside one, 1 when outside all, 2 when only inside read-only ones and
+ * write is set.
+ */
+int ubee_vm_region_check(const struct ubee_run *run, uint64_t addr,
+			 uint64_t size, int write, unsigned depth);
+
+/* Whether func is the address of a callback entry of prog. */
+int ubee_vm_is_func(const struct ubee_prog *prog, uint64_t func);
+
+#endif /* UBEE_VM_H */
