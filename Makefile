@@ -52,6 +52,8 @@ LIBSO := $(BUILD)/libubee.so
 UBEE  := $(BUILD)/ubee
 
 .PHONY: all test check bench demo install uninstall clean deps format fuzz
+# Keep intermediate objects: no rebuilds, and no "rm" after the test summary.
+.SECONDARY:
 all: $(LIBA) $(LIBSO) $(UBEE) $(EX_BINS)
 
 $(BUILD)/obj/%.o: %.c
