@@ -14,6 +14,7 @@ have_cmd ld.lld-19 || need="$need lld-19"
 have_hdr bpf/bpf_helpers.h || need="$need libbpf-dev"
 have_hdr x86_64-linux-gnu/asm/types.h || have_hdr asm/types.h || need="$need linux-libc-dev"
 have_cmd python3 || need="$need python3"
+have_cmd pkg-config || need="$need pkg-config"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && have_cmd apt-get; then
 	echo "deps: installing$need" >&2

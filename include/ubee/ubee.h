@@ -145,9 +145,10 @@ const struct ubee_helper *ubee_helpers_find(const struct ubee_helpers *reg,
 struct ubee_prog;
 
 /*
- * Resolves an lddw with a pseudo source (1..6: map fd, map value, btf id,
- * func, map index, map index value) into the 64-bit value the program
- * sees. Return 0, or a negative errno after logging why.
+ * Resolves an lddw with a pseudo source (1: map fd, 2: map value, 3: btf
+ * id, 5: map index, 6: map index value) into the 64-bit value the program
+ * sees. Return 0, or a negative errno after logging why. Source 4 (func,
+ * a callback address) is resolved by ubee itself.
  */
 typedef int (*ubee_ldimm64_fn)(void *arg, uint32_t insn_idx, int src,
 			       int32_t imm, int32_t imm2, uint64_t *value,
