@@ -18,24 +18,14 @@
 
 #include "ubee/asm.h"
 #include "ubee/ubee.h"
+#include "engines.h"
 #include "test.h"
 
 #define LOG_SIZE 4096
 
-struct engine {
-	const char *name;
-	enum ubee_engine engine;
-	uint32_t flags;
-};
-
-static const struct engine engines[] = {
-	{ "interp", UBEE_ENGINE_INTERP, UBEE_RUN_TRUSTED },
-	{ "interp-switch", UBEE_ENGINE_INTERP, UBEE_RUN_TRUSTED | UBEE_RUN_SWITCH },
-	{ "checked", UBEE_ENGINE_INTERP, UBEE_RUN_CHECKED },
-	{ "checked-switch", UBEE_ENGINE_INTERP, UBEE_RUN_CHECKED | UBEE_RUN_SWITCH },
-	{ "jit", UBEE_ENGINE_JIT, UBEE_RUN_TRUSTED },
-};
-#define NR_ENGINES (sizeof(engines) / sizeof(engines[0]))
+/* The engines: tests/lib/engines.c, shared by every test. */
+#define engines t_engines
+#define NR_ENGINES t_nr_engines
 
 /* A growable byte buffer (hex sections, the asm text). */
 struct buf {
@@ -396,7 +386,7 @@ static const char *first_line(char *log)
 
 /* Run the loaded program on engine e and record the verdict in the case. */
 static void run_engine(const struct dcase *c, const struct ubee_prog *prog,
-		       const struct engine *e)
+		       const struct t_engine *e)
 {
 	struct ubee_run_opts ro = { .sz = sizeof(ro) };
 	char logbuf[LOG_SIZE];
@@ -514,7 +504,7 @@ static void run_file(const char *root, const char *rel, int jit)
 				  c.line[S_ASM] ? cnt : c.raw.len / 8, &po, &prog, &log);
 
 	for (size_t i = 0; i < NR_ENGINES; i++) {
-		const struct engine *e = &engines[i];
+		const struct t_engine *e = &engines[i];
 
 		if (c.engines && !(c.engines & (1u << i)))
 			continue;

@@ -16,7 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../lib/test.h"
+#include "engines.h"
+#include "test.h"
 #include "loader/elf.h"
 #include "ubee/object.h"
 #include "util/cursor.h"

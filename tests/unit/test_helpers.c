@@ -11,7 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/test.h"
+#include "engines.h"
+#include "test.h"
 #include "helpers/helpers.h"
 #include "util/util.h"
 #include "vm/vm.h"
@@ -36,14 +37,9 @@
 #define CALL_LOCAL(rel) I(0x85, 0, 1, 0, rel)
 #define EXIT I(0x95, 0, 0, 0, 0)
 
-static const uint32_t modes[4] = {
-	UBEE_RUN_TRUSTED,
-	UBEE_RUN_TRUSTED | UBEE_RUN_SWITCH,
-	UBEE_RUN_CHECKED,
-	UBEE_RUN_CHECKED | UBEE_RUN_SWITCH,
-};
-static const char *const mode_name[4] = { "unchecked-goto", "unchecked-switch",
-					  "checked-goto", "checked-switch" };
+/* The interpreter's variants: tests/lib/engines.c, shared by every test. */
+#define modes(m) (t_engines[m].flags)
+#define mode_name(m) (t_engines[m].name)
 
 static char logbuf[4096];
 
@@ -322,18 +318,18 @@ static void custom_helper_called(void)
 	T_CHECK(reg, "registry");
 	if (!reg)
 		return;
-	for (int m = 0; m < 4; m++) {
-		err = exec(p, N(p), reg, NULL, modes[m], &r0);
-		T_CHECK(!err && r0 == 55 + 1 + 5, "%s: %d r0 %llu (%s)", mode_name[m],
+	for (int m = 0; m < T_NR_INTERP; m++) {
+		err = exec(p, N(p), reg, NULL, modes(m), &r0);
+		T_CHECK(!err && r0 == 55 + 1 + 5, "%s: %d r0 %llu (%s)", mode_name(m),
 			err, (unsigned long long)r0, logbuf);
 	}
 	/* A program keeps the helper it was loaded with. */
 	T_CHECK(!ubee_prog_load(p, N(p), &po, &before, NULL), "load");
 	T_EQ_U64(ubee_helpers_add(reg, &sub), 0);
-	for (int m = 0; m < 4; m++) {
-		err = exec(p, N(p), reg, NULL, modes[m], &r0);
+	for (int m = 0; m < T_NR_INTERP; m++) {
+		err = exec(p, N(p), reg, NULL, modes(m), &r0);
 		T_CHECK(!err && r0 == (uint64_t)-1 + 6, "%s: replaced: r0 %llu",
-			mode_name[m], (unsigned long long)r0);
+			mode_name(m), (unsigned long long)r0);
 	}
 	if (t_ok()) {
 		struct ubee_run_opts ro = { .sz = sizeof(ro) };
@@ -387,35 +383,35 @@ static void builtin_helpers(void)
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_CONF);
 
-	for (int m = 0; m < 4; m++) {
+	for (int m = 0; m < T_NR_INTERP; m++) {
 		uint64_t c[10] = { 0 }, r0, before, after, coarse_before;
 		struct ubee_run_opts ro = { .ctx = c, .ctx_size = sizeof(c) };
 		int err, same = 1;
 
 		coarse_before = now_ns(CLOCK_MONOTONIC_COARSE);
 		before = now_ns(CLOCK_MONOTONIC);
-		err = exec(p, N(p), NULL, &ro, modes[m], &r0);
+		err = exec(p, N(p), NULL, &ro, modes(m), &r0);
 		after = now_ns(CLOCK_MONOTONIC);
-		T_CHECK(!err, "%s: %d %s", mode_name[m], err, logbuf);
+		T_CHECK(!err, "%s: %d %s", mode_name(m), err, logbuf);
 		T_CHECK(before <= c[0] && c[0] <= c[9] && c[9] <= after,
-			"%s: ktime %llu..%llu outside %llu..%llu", mode_name[m],
+			"%s: ktime %llu..%llu outside %llu..%llu", mode_name(m),
 			(unsigned long long)c[0], (unsigned long long)c[9],
 			(unsigned long long)before, (unsigned long long)after);
 		/* Boot time includes suspend: never behind monotonic time. */
-		T_CHECK(c[1] >= before, "%s: boot ns %llu < %llu", mode_name[m],
+		T_CHECK(c[1] >= before, "%s: boot ns %llu < %llu", mode_name(m),
 			(unsigned long long)c[1], (unsigned long long)before);
 		T_CHECK(c[2] >= coarse_before && c[2] <= after + 20000000,
-			"%s: coarse ns %llu", mode_name[m], (unsigned long long)c[2]);
+			"%s: coarse ns %llu", mode_name(m), (unsigned long long)c[2]);
 		T_CHECK(c[3] + 1 >= coarse_before / 1000000 &&
 				c[3] <= after / 1000000 + 20,
-			"%s: jiffies %llu", mode_name[m], (unsigned long long)c[3]);
+			"%s: jiffies %llu", mode_name(m), (unsigned long long)c[3]);
 		T_CHECK(cpus > 0 && c[4] < (uint64_t)cpus, "%s: cpu %llu of %ld",
-			mode_name[m], (unsigned long long)c[4], cpus);
+			mode_name(m), (unsigned long long)c[4], cpus);
 		for (int i = 5; i < 9; i++) {
 			T_CHECK(c[i] <= UINT32_MAX, "prandom 0x%llx", (unsigned long long)c[i]);
 			same &= c[i] == c[5];
 		}
-		T_CHECK(!same, "%s: prandom gave 4 equal values", mode_name[m]);
+		T_CHECK(!same, "%s: prandom gave 4 equal values", mode_name(m));
 	}
 }
 
@@ -457,28 +453,28 @@ static void bpf_loop_callbacks(void)
 	uint64_t r0;
 	int err;
 
-	for (int m = 0; m < 4; m++) {
+	for (int m = 0; m < T_NR_INTERP; m++) {
 		loop_prog(p, &n, 10, 99);
-		err = exec(p, n, NULL, NULL, modes[m], &r0);
-		T_CHECK(!err && r0 == 4510, "%s: all: %d r0 %llu (%s)", mode_name[m],
+		err = exec(p, n, NULL, NULL, modes(m), &r0);
+		T_CHECK(!err && r0 == 4510, "%s: all: %d r0 %llu (%s)", mode_name(m),
 			err, (unsigned long long)r0, logbuf);
 		loop_prog(p, &n, 10, 4);
-		err = exec(p, n, NULL, NULL, modes[m], &r0);
-		T_CHECK(!err && r0 == 1005, "%s: break: %d r0 %llu", mode_name[m],
+		err = exec(p, n, NULL, NULL, modes(m), &r0);
+		T_CHECK(!err && r0 == 1005, "%s: break: %d r0 %llu", mode_name(m),
 			err, (unsigned long long)r0);
 		loop_prog(p, &n, 0, 99);
-		err = exec(p, n, NULL, NULL, modes[m], &r0);
-		T_CHECK(!err && r0 == 0, "%s: zero: %d r0 %llu", mode_name[m], err,
+		err = exec(p, n, NULL, NULL, modes(m), &r0);
+		T_CHECK(!err && r0 == 0, "%s: zero: %d r0 %llu", mode_name(m), err,
 			(unsigned long long)r0);
 		loop_prog(p, &n, UBEE_MAX_LOOPS + 1, 99);
-		err = exec(p, n, NULL, NULL, modes[m], &r0);
+		err = exec(p, n, NULL, NULL, modes(m), &r0);
 		T_CHECK(!err && r0 == (uint64_t)-E2BIG, "%s: too many: %d r0 %llu",
-			mode_name[m], err, (unsigned long long)r0);
+			mode_name(m), err, (unsigned long long)r0);
 		loop_prog(p, &n, 1, 99);
 		p[7] = (struct ubee_insn)MOV_K(4, 1); /* flags */
-		err = exec(p, n, NULL, NULL, modes[m], &r0);
+		err = exec(p, n, NULL, NULL, modes(m), &r0);
 		T_CHECK(!err && r0 == (uint64_t)-EINVAL, "%s: flags: %d r0 %llu",
-			mode_name[m], err, (unsigned long long)r0);
+			mode_name(m), err, (unsigned long long)r0);
 	}
 }
 
@@ -490,32 +486,32 @@ static void bpf_loop_errors_inside(void)
 	uint64_t r0;
 	int err;
 
-	for (int m = 2; m < 4; m++) {
+	for (int m = 2; m < T_NR_INTERP; m++) {
 		/* not a callback */
 		loop_prog(p, &n, 10, 99);
 		p[3] = (struct ubee_insn)I(0x18, 2, 0, 0, 12345);
-		err = exec(p, n, NULL, NULL, modes[m], &r0);
+		err = exec(p, n, NULL, NULL, modes(m), &r0);
 		T_CHECK(err == -EFAULT &&
 				!strcmp(logbuf, "8: bpf_loop arg2: 0x3039 is not a callback of this program\n"),
-			"%s: bad callback: %d %s", mode_name[m], err, logbuf);
+			"%s: bad callback: %d %s", mode_name(m), err, logbuf);
 		/* a fault inside the callback ends the run */
 		loop_prog(p, &n, 10, 99);
 		p[6] = (struct ubee_insn)MOV_K(3, 0); /* NULL callback ctx */
-		err = exec(p, n, NULL, NULL, modes[m], &r0);
+		err = exec(p, n, NULL, NULL, modes(m), &r0);
 		T_CHECK(err == -EFAULT &&
 				!strncmp(logbuf, "15: out-of-bounds read of 8 bytes at 0x0 (r2 + 0)", 49),
-			"%s: fault: %d %s", mode_name[m], err, logbuf);
+			"%s: fault: %d %s", mode_name(m), err, logbuf);
 		/* the budget covers callbacks */
 		loop_prog(p, &n, UBEE_MAX_LOOPS, 99 - 1000);
-		err = exec(p, n, NULL, &ro, modes[m], &r0);
+		err = exec(p, n, NULL, &ro, modes(m), &r0);
 		T_CHECK(err == -ETIME && strstr(logbuf, "instruction budget of 10000"),
-			"%s: budget: %d %s", mode_name[m], err, logbuf);
+			"%s: budget: %d %s", mode_name(m), err, logbuf);
 		/* the callback ctx must be on the stack */
 		loop_prog(p, &n, 10, 99);
 		p[6] = (struct ubee_insn)MOV_K(3, 64);
-		err = exec(p, n, NULL, NULL, modes[m], &r0);
+		err = exec(p, n, NULL, NULL, modes(m), &r0);
 		T_CHECK(err == -EFAULT && strstr(logbuf, "8: bpf_loop arg3: pointer 0x40 is not on the stack"),
-			"%s: stack arg: %d %s", mode_name[m], err, logbuf);
+			"%s: stack arg: %d %s", mode_name(m), err, logbuf);
 	}
 }
 
@@ -542,15 +538,15 @@ static void bpf_loop_packet_exit(void)
 	};
 	static uint8_t pkt[1] = { 0x11 };
 
-	for (int m = 0; m < 4; m++) {
+	for (int m = 0; m < T_NR_INTERP; m++) {
 		struct ubee_run_opts ro = { .pkt = pkt, .pkt_size = sizeof(pkt) };
 		uint64_t r0;
-		int err = exec(p, N(p), NULL, &ro, modes[m], &r0);
+		int err = exec(p, N(p), NULL, &ro, modes(m), &r0);
 
-		T_CHECK(!err && r0 == 0, "%s: %d r0 %llu", mode_name[m], err,
+		T_CHECK(!err && r0 == 0, "%s: %d r0 %llu", mode_name(m), err,
 			(unsigned long long)r0);
-		err = exec(ok, N(ok), NULL, &ro, modes[m], &r0);
-		T_CHECK(!err && r0 == 71, "%s: ok: %d r0 %llu", mode_name[m], err,
+		err = exec(ok, N(ok), NULL, &ro, modes(m), &r0);
+		T_CHECK(!err && r0 == 71, "%s: ok: %d r0 %llu", mode_name(m), err,
 			(unsigned long long)r0);
 	}
 }
@@ -579,14 +575,14 @@ static void bpf_loop_frames(void)
 	size_t n;
 	uint64_t r0;
 
-	for (int m = 0; m < 4; m++) {
+	for (int m = 0; m < T_NR_INTERP; m++) {
 		loop_at_depth(UBEE_MAX_CALL_FRAMES - 2, p, &n);
-		T_CHECK(!exec(p, n, NULL, NULL, modes[m], &r0) && r0 == 1,
-			"%s: depth 6: %s", mode_name[m], logbuf);
+		T_CHECK(!exec(p, n, NULL, NULL, modes(m), &r0) && r0 == 1,
+			"%s: depth 6: %s", mode_name(m), logbuf);
 		loop_at_depth(UBEE_MAX_CALL_FRAMES - 1, p, &n);
-		T_CHECK(exec(p, n, NULL, NULL, modes[m], &r0) == -E2BIG &&
+		T_CHECK(exec(p, n, NULL, NULL, modes(m), &r0) == -E2BIG &&
 				!strcmp(logbuf, "19: callback exceeds 8 call frames\n"),
-			"%s: depth 7: %s", mode_name[m], logbuf);
+			"%s: depth 7: %s", mode_name(m), logbuf);
 	}
 }
 
@@ -599,12 +595,12 @@ static void run_current_inside_helper(void)
 	uint64_t ctx = 5;
 
 	T_CHECK(ubee_run_current() == NULL, "outside a run");
-	for (int m = 0; m < 4; m++) {
+	for (int m = 0; m < T_NR_INTERP; m++) {
 		struct ubee_run_opts ro = { .ctx = &ctx, .ctx_size = sizeof(ctx) };
 		uint64_t r0;
-		int err = exec(p, N(p), reg, &ro, modes[m], &r0);
+		int err = exec(p, N(p), reg, &ro, modes(m), &r0);
 
-		T_CHECK(!err && r0 == 1, "%s: %d r0 %llu", mode_name[m], err,
+		T_CHECK(!err && r0 == 1, "%s: %d r0 %llu", mode_name(m), err,
 			(unsigned long long)r0);
 	}
 	T_CHECK(ubee_run_current() == NULL, "after the run");
@@ -625,12 +621,12 @@ static void nested_run_restores_current(void)
 	T_CHECK(!ubee_prog_load(inner, N(inner), &po, &inner_prog, NULL), "load");
 	if (!t_ok())
 		return;
-	for (int m = 0; m < 4; m++) {
+	for (int m = 0; m < T_NR_INTERP; m++) {
 		struct ubee_run_opts ro = { .ctx = &ctx, .ctx_size = sizeof(ctx) };
 		uint64_t r0;
-		int err = exec(outer, N(outer), reg, &ro, modes[m], &r0);
+		int err = exec(outer, N(outer), reg, &ro, modes(m), &r0);
 
-		T_CHECK(!err && r0 == 2, "%s: %d r0 %llu", mode_name[m], err,
+		T_CHECK(!err && r0 == 2, "%s: %d r0 %llu", mode_name(m), err,
 			(unsigned long long)r0);
 	}
 	T_CHECK(ubee_run_current() == NULL, "after the run");
@@ -662,26 +658,26 @@ static void run_allow_regions(void)
 	uint64_t r0;
 	int err;
 
-	for (int m = 0; m < 4; m++) {
+	for (int m = 0; m < T_NR_INTERP; m++) {
 		memset(bufs, 0, sizeof(bufs));
 		for (int i = 0; i < 20; i++)
 			bufs[i][1] = (uint64_t)i;
-		err = exec(p, N(p), reg, NULL, modes[m], &r0);
+		err = exec(p, N(p), reg, NULL, modes(m), &r0);
 		/* checked: 20 regions; unchecked: allow is a no-op */
 		T_CHECK(!err && r0 == (m >= 2 ? 20 : 0) * 1000 + 190,
-			"%s: %d r0 %llu (%s)", mode_name[m], err,
+			"%s: %d r0 %llu (%s)", mode_name(m), err,
 			(unsigned long long)r0, logbuf);
 		T_CHECK(bufs[19][0] == 19 && !last_allow_err, "%s: buffers written",
-			mode_name[m]);
+			mode_name(m));
 	}
-	for (int m = 2; m < 4; m++) {
-		err = exec(unallowed, N(unallowed), reg, NULL, modes[m], &r0);
+	for (int m = 2; m < T_NR_INTERP; m++) {
+		err = exec(unallowed, N(unallowed), reg, NULL, modes(m), &r0);
 		T_CHECK(err == -EFAULT && !strncmp(logbuf, "1: out-of-bounds read of 8", 26),
-			"%s: unallowed: %d %s", mode_name[m], err, logbuf);
-		err = exec(ro_write, N(ro_write), reg, NULL, modes[m], &r0);
+			"%s: unallowed: %d %s", mode_name(m), err, logbuf);
+		err = exec(ro_write, N(ro_write), reg, NULL, modes(m), &r0);
 		T_CHECK(err == -EFAULT &&
 				!strncmp(logbuf, "4: write of 8 bytes to read-only memory", 39),
-			"%s: read-only: %d %s", mode_name[m], err, logbuf);
+			"%s: read-only: %d %s", mode_name(m), err, logbuf);
 	}
 	/* Growing the list can fail; the helper sees -ENOMEM. */
 	{
@@ -781,47 +777,47 @@ static void checked_helper_arguments(void)
 	uint64_t r0, ctx = 0;
 	int err;
 
-	for (int m = 0; m < 4; m++) {
+	for (int m = 0; m < T_NR_INTERP; m++) {
 		sum[3].imm = 8;
-		err = exec(sum, N(sum), reg, NULL, modes[m], &r0);
-		T_CHECK(!err && r0 == 8, "%s: sum: %d %llu %s", mode_name[m], err,
+		err = exec(sum, N(sum), reg, NULL, modes(m), &r0);
+		T_CHECK(!err && r0 == 8, "%s: sum: %d %llu %s", mode_name(m), err,
 			(unsigned long long)r0, logbuf);
-		err = exec(value, N(value), reg, NULL, modes[m], &r0);
-		T_CHECK(!err && r0 == 7, "%s: value: %d %s", mode_name[m], err, logbuf);
+		err = exec(value, N(value), reg, NULL, modes(m), &r0);
+		T_CHECK(!err && r0 == 7, "%s: value: %d %s", mode_name(m), err, logbuf);
 	}
-	for (int m = 2; m < 4; m++) {
+	for (int m = 2; m < T_NR_INTERP; m++) {
 		sum[3].imm = 16;
-		err = exec(sum, N(sum), reg, NULL, modes[m], &r0);
+		err = exec(sum, N(sum), reg, NULL, modes(m), &r0);
 		T_CHECK(err == -EFAULT &&
 				!strncmp(logbuf, "6: test_sum arg1: out-of-bounds read of 16 bytes at 0x", 54),
-			"%s: sum 16: %d %s", mode_name[m], err, logbuf);
+			"%s: sum 16: %d %s", mode_name(m), err, logbuf);
 		sum[3].imm = 0;
-		err = exec(sum, N(sum), reg, NULL, modes[m], &r0);
+		err = exec(sum, N(sum), reg, NULL, modes(m), &r0);
 		T_CHECK(err == -EFAULT &&
 				!strcmp(logbuf, "6: test_sum arg2: size must not be 0\n"),
-			"%s: sum 0: %d %s", mode_name[m], err, logbuf);
+			"%s: sum 0: %d %s", mode_name(m), err, logbuf);
 
 		fill[2].imm = 8;
-		err = exec(fill, N(fill), reg, &ro, modes[m], &r0);
+		err = exec(fill, N(fill), reg, &ro, modes(m), &r0);
 		T_CHECK(err == -EFAULT &&
 				!strncmp(logbuf, "3: test_fill arg1: write of 8 bytes to read-only memory at 0x", 61),
-			"%s: fill: %d %s", mode_name[m], err, logbuf);
+			"%s: fill: %d %s", mode_name(m), err, logbuf);
 		fill[2].imm = 0; /* size 0: nothing to check */
-		err = exec(fill, N(fill), reg, &ro, modes[m], &r0);
-		T_CHECK(!err && r0 == 0, "%s: fill 0: %d %s", mode_name[m], err, logbuf);
+		err = exec(fill, N(fill), reg, &ro, modes(m), &r0);
+		T_CHECK(!err && r0 == 0, "%s: fill 0: %d %s", mode_name(m), err, logbuf);
 
 		value[2] = (struct ubee_insn)MOV_K(2, 0x1001);
-		err = exec(value, N(value), reg, NULL, modes[m], &r0);
+		err = exec(value, N(value), reg, NULL, modes(m), &r0);
 		T_CHECK(err == -EFAULT &&
 				!strcmp(logbuf, "4: test_value arg2: pointer 0x1000 is outside every region\n"),
-			"%s: value: %d %s", mode_name[m], err, logbuf);
+			"%s: value: %d %s", mode_name(m), err, logbuf);
 		value[2] = (struct ubee_insn)MOV_X(2, 10);
 
 		ro.ctx = &ctx;
 		ro.ctx_size = sizeof(ctx);
-		err = exec(tail, N(tail), reg, &ro, modes[m], &r0);
+		err = exec(tail, N(tail), reg, &ro, modes(m), &r0);
 		T_CHECK(err == -EFAULT && strstr(logbuf, "3: bpf_tail_call arg1: 0x0 is not the ctx"),
-			"%s: tail ctx: %d %s", mode_name[m], err, logbuf);
+			"%s: tail ctx: %d %s", mode_name(m), err, logbuf);
 		ro.ctx = NULL;
 		ro.ctx_size = 0;
 	}

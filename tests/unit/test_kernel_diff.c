@@ -38,6 +38,7 @@
 #include "isa/isa.h"
 #include "kbpf.h"
 #include "randprog.h"
+#include "engines.h"
 #include "test.h"
 #include "ubee/asm.h"
 #include "ubee/ubee.h"
@@ -69,17 +70,8 @@ struct dcase {
 	uint8_t data_in[OUT_MAX];
 };
 
-static const struct mode {
-	const char *name;
-	enum ubee_engine engine;
-	uint32_t flags;
-} modes[] = {
-	{ "checked/goto", UBEE_ENGINE_INTERP, UBEE_RUN_CHECKED },
-	{ "checked/switch", UBEE_ENGINE_INTERP, UBEE_RUN_CHECKED | UBEE_RUN_SWITCH },
-	{ "trusted/goto", UBEE_ENGINE_INTERP, UBEE_RUN_TRUSTED },
-	{ "trusted/switch", UBEE_ENGINE_INTERP, UBEE_RUN_TRUSTED | UBEE_RUN_SWITCH },
-	{ "jit", UBEE_ENGINE_JIT, UBEE_RUN_TRUSTED },
-};
+/* The engines: tests/lib/engines.c, shared by every test. */
+#define modes t_engines
 
 /* Run-wide state. */
 static struct {
@@ -366,7 +358,7 @@ static enum outcome check_case(struct dcase *c, int corrupt, char *why,
 		return ERROR;
 	}
 	res = OK;
-	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]) && res == OK; m++) {
+	for (size_t m = 0; m < t_nr_engines && res == OK; m++) {
 		struct ubee_run_opts ro = { .sz = sizeof(ro), .ctx = ubuf,
 					    .ctx_size = c->len,
 					    .engine = modes[m].engine,

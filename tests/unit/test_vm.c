@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/test.h"
+#include "engines.h"
+#include "test.h"
 #include "isa/isa.h"
 #include "util/util.h"
 #include "vm/vm.h"
@@ -44,14 +45,9 @@ static struct ubee_insn mk(uint8_t c, uint8_t d, uint8_t s, int16_t o, int32_t i
 				   .off = o, .imm = i };
 }
 
-static const uint32_t modes[4] = {
-	UBEE_RUN_TRUSTED,
-	UBEE_RUN_TRUSTED | UBEE_RUN_SWITCH,
-	UBEE_RUN_CHECKED,
-	UBEE_RUN_CHECKED | UBEE_RUN_SWITCH,
-};
-static const char *const mode_name[4] = { "unchecked-goto", "unchecked-switch",
-					  "checked-goto", "checked-switch" };
+/* The interpreter's variants: tests/lib/engines.c, shared by every test. */
+#define modes(m) (t_engines[m].flags)
+#define mode_name(m) (t_engines[m].name)
 
 static char logbuf[4096];
 
@@ -94,12 +90,12 @@ static int exec_ctx(const struct ubee_insn *p, size_t n, uint32_t flags,
 /* Run in all four modes; each must succeed with r0 == want. */
 static void expect_all(const struct ubee_insn *p, size_t n, uint64_t want)
 {
-	for (int m = 0; m < 4; m++) {
+	for (int m = 0; m < T_NR_INTERP; m++) {
 		uint64_t r0;
-		int err = exec(p, n, NULL, NULL, modes[m], &r0);
+		int err = exec(p, n, NULL, NULL, modes(m), &r0);
 
 		T_CHECK(!err && r0 == want, "%s: err %d r0 0x%llx, want 0x%llx (%s)",
-			mode_name[m], err, (unsigned long long)r0,
+			mode_name(m), err, (unsigned long long)r0,
 			(unsigned long long)want, logbuf);
 	}
 }
@@ -110,15 +106,15 @@ static void expect_fail(const struct ubee_insn *p, size_t n, int modes_from,
 			struct ubee_run_opts *ro, int want_err,
 			const char *prefix, const char *what)
 {
-	for (int m = modes_from; m < 4; m++) {
+	for (int m = modes_from; m < T_NR_INTERP; m++) {
 		uint64_t r0;
-		int err = exec(p, n, NULL, ro, modes[m], &r0);
+		int err = exec(p, n, NULL, ro, modes(m), &r0);
 
-		T_CHECK(err == want_err, "%s: err %d, want %d (%s)", mode_name[m],
+		T_CHECK(err == want_err, "%s: err %d, want %d (%s)", mode_name(m),
 			err, want_err, logbuf);
 		T_CHECK(!strncmp(logbuf, prefix, strlen(prefix)) &&
 				strstr(logbuf, what),
-			"%s: log '%s' lacks '%s...%s'", mode_name[m], logbuf,
+			"%s: log '%s' lacks '%s...%s'", mode_name(m), logbuf,
 			prefix, what);
 	}
 }
@@ -288,14 +284,14 @@ static void alu_every_op_every_engine(void)
 		if (op < 0)
 			continue;
 		covered[op] = 1;
-		for (int m = 0; m < 4; m++) {
+		for (int m = 0; m < T_NR_INTERP; m++) {
 			uint64_t r0;
-			int err = exec(p, N(p), NULL, NULL, modes[m], &r0);
+			int err = exec(p, N(p), NULL, NULL, modes(m), &r0);
 
 			T_CHECK(!err && r0 == c->want,
 				"case %zu %s a=0x%llx b=0x%llx on %s: err %d, got 0x%llx want 0x%llx",
 				i, ubee_isa_ops[op].name, (unsigned long long)c->a,
-				(unsigned long long)c->b, mode_name[m], err,
+				(unsigned long long)c->b, mode_name(m), err,
 				(unsigned long long)r0, (unsigned long long)c->want);
 		}
 	}
@@ -389,14 +385,14 @@ static void jumps_every_op_every_engine(void)
 		if (op < 0)
 			continue;
 		covered[op] = 1;
-		for (int m = 0; m < 4; m++) {
+		for (int m = 0; m < T_NR_INTERP; m++) {
 			uint64_t r0;
-			int err = exec(p, N(p), NULL, NULL, modes[m], &r0);
+			int err = exec(p, N(p), NULL, NULL, modes(m), &r0);
 
 			T_CHECK(!err && r0 == (uint64_t)c->taken,
 				"case %zu %s a=0x%llx b=0x%llx on %s: err %d, taken %llu",
 				i, ubee_isa_ops[op].name, (unsigned long long)c->a,
-				(unsigned long long)c->b, mode_name[m], err,
+				(unsigned long long)c->b, mode_name(m), err,
 				(unsigned long long)r0);
 		}
 	}
@@ -470,16 +466,16 @@ static void loads_and_stores_every_size(void)
 		0xbbccddee, 0xffffffffffff8899ull, 0xffffffffccddeeffull,
 	};
 
-	for (int m = 0; m < 4; m++) {
+	for (int m = 0; m < T_NR_INTERP; m++) {
 		uint64_t ctx[14] = { 0 }, r0;
-		int err = exec_ctx(p, N(p), modes[m], ctx, sizeof(ctx), &r0);
+		int err = exec_ctx(p, N(p), modes(m), ctx, sizeof(ctx), &r0);
 
-		T_CHECK(!err, "%s: err %d (%s)", mode_name[m], err, logbuf);
+		T_CHECK(!err, "%s: err %d (%s)", mode_name(m), err, logbuf);
 		T_CHECK(!memcmp(ctx, want_lo, 32), "%s: stored bytes differ",
-			mode_name[m]);
+			mode_name(m));
 		for (int i = 0; i < 10; i++)
 			T_CHECK(ctx[4 + i] == want_hi[i], "%s: load %d: 0x%llx want 0x%llx",
-				mode_name[m], i, (unsigned long long)ctx[4 + i],
+				mode_name(m), i, (unsigned long long)ctx[4 + i],
 				(unsigned long long)want_hi[i]);
 		T_EQ_U64(r0, 0xffeeff00);
 	}
@@ -537,18 +533,18 @@ static void atomics_every_form(void)
 	static const uint64_t want_fetch[7] = { 0x113, 0x115, 0x1115, 0x1010,
 						0x1011, 0x77, 0x88 };
 
-	for (int m = 0; m < 4; m++) {
+	for (int m = 0; m < T_NR_INTERP; m++) {
 		uint64_t c[26] = { 0x10, 0xaaaaaaaa00000010ull }, r0;
-		int err = exec_ctx(p, N(p), modes[m], c, sizeof(c), &r0);
+		int err = exec_ctx(p, N(p), modes(m), c, sizeof(c), &r0);
 
-		T_CHECK(!err, "%s: err %d (%s)", mode_name[m], err, logbuf);
+		T_CHECK(!err, "%s: err %d (%s)", mode_name(m), err, logbuf);
 		T_EQ_U64(c[0], 0x88);
 		T_EQ_U64(c[1], 0xaaaaaaaa00000088ull);
 		for (int i = 0; i < 7; i++) {
 			T_CHECK(c[2 + i] == want_fetch[i], "%s: 64-bit result %d: 0x%llx",
-				mode_name[m], i, (unsigned long long)c[2 + i]);
+				mode_name(m), i, (unsigned long long)c[2 + i]);
 			T_CHECK(c[9 + i] == want_fetch[i], "%s: 32-bit result %d: 0x%llx",
-				mode_name[m], i, (unsigned long long)c[9 + i]);
+				mode_name(m), i, (unsigned long long)c[9 + i]);
 		}
 		T_EQ_U64(c[16], 0x0102030405060708ull);
 		T_EQ_U64(c[17], 0x05060708);
@@ -612,13 +608,13 @@ static void atomics_four_threads(void)
 		struct thread_arg a[4];
 		pthread_t t[4];
 
-		for (int i = 0; i < 4; i++) {
+		for (int i = 0; i < T_NR_INTERP; i++) {
 			a[i] = (struct thread_arg){ prog, &s,
-						    round ? modes[i] : UBEE_RUN_TRUSTED, 0 };
+						    round ? modes(i) : UBEE_RUN_TRUSTED, 0 };
 			T_CHECK(!pthread_create(&t[i], NULL, atomic_thread, &a[i]),
 				"pthread_create");
 		}
-		for (int i = 0; i < 4; i++) {
+		for (int i = 0; i < T_NR_INTERP; i++) {
 			pthread_join(t[i], NULL);
 			T_CHECK(!a[i].err, "thread %d: %d", i, a[i].err);
 		}
@@ -659,9 +655,9 @@ static void checked_ctx_overflow_by_one(void)
 	struct ubee_run_opts ro = { .ctx = ctx, .ctx_size = sizeof(ctx) };
 	int err;
 
-	for (int m = 0; m < 4; m++) {
-		err = exec_ctx(ok, N(ok), modes[m], ctx, sizeof(ctx), &r0);
-		T_CHECK(!err && r0 == 0x1234, "%s: %d", mode_name[m], err);
+	for (int m = 0; m < T_NR_INTERP; m++) {
+		err = exec_ctx(ok, N(ok), modes(m), ctx, sizeof(ctx), &r0);
+		T_CHECK(!err && r0 == 0x1234, "%s: %d", mode_name(m), err);
 	}
 	expect_fail(bad, N(bad), 2, &ro, -EFAULT,
 		    "0: out-of-bounds read of 8 bytes at 0x", "(r1 + 9)");
@@ -697,11 +693,11 @@ static void checked_read_only_region(void)
 	uint64_t r0;
 	int err;
 
-	for (int m = 2; m < 4; m++) {
-		err = exec(read, N(read), NULL, &ro, modes[m], &r0);
-		T_CHECK(!err && r0 == 0x55, "%s: read: %d %s", mode_name[m], err, logbuf);
-		err = exec(write_rw, N(write_rw), NULL, &ro, modes[m], &r0);
-		T_CHECK(!err && rw_buf[1] == 9, "%s: write: %d %s", mode_name[m],
+	for (int m = 2; m < T_NR_INTERP; m++) {
+		err = exec(read, N(read), NULL, &ro, modes(m), &r0);
+		T_CHECK(!err && r0 == 0x55, "%s: read: %d %s", mode_name(m), err, logbuf);
+		err = exec(write_rw, N(write_rw), NULL, &ro, modes(m), &r0);
+		T_CHECK(!err && rw_buf[1] == 9, "%s: write: %d %s", mode_name(m),
 			err, logbuf);
 	}
 	expect_fail(write_ro, N(write_ro), 2, &ro, -EFAULT,
@@ -726,11 +722,11 @@ static void checked_stack_is_zeroed(void)
 {
 	const struct ubee_insn p[] = { LDX_DW(0, 10, -256), EXIT };
 
-	for (int m = 2; m < 4; m++) {
+	for (int m = 2; m < T_NR_INTERP; m++) {
 		uint64_t r0;
 
-		T_CHECK(!exec(p, N(p), NULL, NULL, modes[m], &r0) && r0 == 0,
-			"%s: r0 0x%llx", mode_name[m], (unsigned long long)r0);
+		T_CHECK(!exec(p, N(p), NULL, NULL, modes(m), &r0) && r0 == 0,
+			"%s: r0 0x%llx", mode_name(m), (unsigned long long)r0);
 	}
 }
 
@@ -754,10 +750,10 @@ static void budget_exhaustion(void)
 	struct ubee_run_opts ro = { .insn_budget = 1000, .insn_count = &count };
 	int err;
 
-	for (int m = 2; m < 4; m++) {
+	for (int m = 2; m < T_NR_INTERP; m++) {
 		count = 0;
-		err = exec(loop, N(loop), NULL, &ro, modes[m], &r0);
-		T_CHECK(err == -ETIME, "%s: err %d", mode_name[m], err);
+		err = exec(loop, N(loop), NULL, &ro, modes(m), &r0);
+		T_CHECK(err == -ETIME, "%s: err %d", mode_name(m), err);
 		T_EQ_U64(count, 1000);
 		T_CHECK(strstr(logbuf, ": instruction budget of 1000 exhausted") &&
 				(logbuf[0] == '1' || logbuf[0] == '2'),
@@ -881,17 +877,17 @@ static void tail_calls(void)
 	prog->tail_call = fake_tail_call;
 	hook_self = prog;
 	hook_other = prog2;
-	for (int m = 0; m < 4; m++) {
+	for (int m = 0; m < T_NR_INTERP; m++) {
 		uint64_t ctx[3] = { 0, 0, 0 }, r0 = 0;
 		struct ubee_run_opts ro = { .sz = sizeof(ro), .ctx = ctx,
 					    .ctx_size = sizeof(ctx),
-					    .flags = modes[m] };
+					    .flags = modes(m) };
 		int err;
 
 		/* index 0: itself, until the limit makes the call fail */
 		hook_calls = 0;
 		err = ubee_prog_run(prog, &ro, &r0, NULL);
-		T_CHECK(!err && r0 == 7, "%s: err %d r0 %llu", mode_name[m], err,
+		T_CHECK(!err && r0 == 7, "%s: err %d r0 %llu", mode_name(m), err,
 			(unsigned long long)r0);
 		T_EQ_U64(ctx[0], 1 + UBEE_MAX_TAIL_CALLS);
 		T_EQ_U64(hook_calls, UBEE_MAX_TAIL_CALLS);
@@ -901,13 +897,13 @@ static void tail_calls(void)
 		ctx[1] = 1;
 		err = ubee_prog_run(prog, &ro, &r0, NULL);
 		T_CHECK(!err && r0 == 42 && ctx[0] == 1, "%s: to other: %d %llu",
-			mode_name[m], err, (unsigned long long)r0);
+			mode_name(m), err, (unsigned long long)r0);
 		/* index 2: the hook has nothing, the caller continues */
 		ctx[0] = 0;
 		ctx[1] = 2;
 		err = ubee_prog_run(prog, &ro, &r0, NULL);
 		T_CHECK(!err && r0 == 7 && ctx[2] == (uint64_t)-ENOENT,
-			"%s: missing: %d %llu", mode_name[m], err,
+			"%s: missing: %d %llu", mode_name(m), err,
 			(unsigned long long)r0);
 	}
 	/* No hook: every tail call fails. */
@@ -974,27 +970,27 @@ static void legacy_packet_loads(void)
 		I(0x30, 0, 0, 0, 5), EXIT,
 	};
 
-	for (int m = 0; m < 4; m++) {
+	for (int m = 0; m < T_NR_INTERP; m++) {
 		uint64_t ctx[6] = { 0 }, r0;
 		struct ubee_run_opts ro = { .ctx = ctx, .ctx_size = sizeof(ctx),
 					    .pkt = pkt, .pkt_size = sizeof(pkt) };
-		int err = exec(p, N(p), NULL, &ro, modes[m], &r0);
+		int err = exec(p, N(p), NULL, &ro, modes(m), &r0);
 
-		T_CHECK(!err && r0 == 1, "%s: %d %s", mode_name[m], err, logbuf);
+		T_CHECK(!err && r0 == 1, "%s: %d %s", mode_name(m), err, logbuf);
 		T_EQ_U64(ctx[0], 0x34);
 		T_EQ_U64(ctx[1], 0x3456);
 		T_EQ_U64(ctx[2], 0x56789abc);
 		T_EQ_U64(ctx[3], 0x56789abc);
 		T_EQ_U64(ctx[4], 0x9abc);
 		T_EQ_U64(ctx[5], 0xbc);
-		T_CHECK(!exec(oob_abs, N(oob_abs), NULL, &ro, modes[m], &r0) && r0 == 0,
-			"%s: oob abs r0 %llu", mode_name[m], (unsigned long long)r0);
-		T_CHECK(!exec(oob_ind, N(oob_ind), NULL, &ro, modes[m], &r0) && r0 == 0,
-			"%s: oob ind r0 %llu", mode_name[m], (unsigned long long)r0);
-		T_CHECK(!exec(oob_sub, N(oob_sub), NULL, &ro, modes[m], &r0) && r0 == 0,
-			"%s: oob sub r0 %llu", mode_name[m], (unsigned long long)r0);
-		T_CHECK(!exec(in_sub, N(in_sub), NULL, &ro, modes[m], &r0) && r0 == 0xbd,
-			"%s: in sub r0 %llu", mode_name[m], (unsigned long long)r0);
+		T_CHECK(!exec(oob_abs, N(oob_abs), NULL, &ro, modes(m), &r0) && r0 == 0,
+			"%s: oob abs r0 %llu", mode_name(m), (unsigned long long)r0);
+		T_CHECK(!exec(oob_ind, N(oob_ind), NULL, &ro, modes(m), &r0) && r0 == 0,
+			"%s: oob ind r0 %llu", mode_name(m), (unsigned long long)r0);
+		T_CHECK(!exec(oob_sub, N(oob_sub), NULL, &ro, modes(m), &r0) && r0 == 0,
+			"%s: oob sub r0 %llu", mode_name(m), (unsigned long long)r0);
+		T_CHECK(!exec(in_sub, N(in_sub), NULL, &ro, modes(m), &r0) && r0 == 0xbd,
+			"%s: in sub r0 %llu", mode_name(m), (unsigned long long)r0);
 	}
 	/* No packet at all: every load is out of bounds. */
 	expect_all(oob_abs, N(oob_abs), 0);
@@ -1056,11 +1052,11 @@ static void pseudo_lddw_resolution(void)
 	uint64_t r0;
 	int err;
 
-	for (int m = 0; m < 4; m++) {
+	for (int m = 0; m < T_NR_INTERP; m++) {
 		rl.calls = 0;
-		err = exec(p, N(p), &po, NULL, modes[m], &r0);
+		err = exec(p, N(p), &po, NULL, modes(m), &r0);
 		T_CHECK(!err && r0 == 0x0000000f00000010ull, "%s: %d 0x%llx",
-			mode_name[m], err, (unsigned long long)r0);
+			mode_name(m), err, (unsigned long long)r0);
 		T_EQ_U64(rl.calls, 2);
 	}
 	T_CHECK(rl.idx[0] == 0 && rl.src[0] == 1 && rl.imm[0] == 7 && rl.imm2[0] == 0,
