@@ -160,6 +160,12 @@ int cli_load_insns(const char *path, const char *prog_name,
 	 * Until the loader applies relocations, only self-contained programs
 	 * (no subprogram calls, maps or global data) run from an object.
 	 */
+	if (ubee_object_func_reloc_count(obj, i)) {
+		cli_err("%s: program '%s' uses maps, global data or subprogram calls; "
+			"loading those arrives with the object loader",
+			path, fn.name);
+		goto out;
+	}
 	*insns = malloc(fn.cnt * sizeof(**insns));
 	if (!*insns) {
 		cli_err("'%s': out of memory", path);

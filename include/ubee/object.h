@@ -55,6 +55,13 @@ int ubee_object_func(const struct ubee_object *obj, size_t i,
 		     struct ubee_object_func *out);
 
 /*
+ * How many relocations apply to the instructions of function i (map
+ * references, global data, calls to subprograms): a function with none is
+ * self-contained and runs as it is.
+ */
+size_t ubee_object_func_reloc_count(const struct ubee_object *obj, size_t i);
+
+/*
  * The nearest symbol at or before instruction idx of executable section
  * sec (an index as for ubee_object_section, not the ELF section index), as
  * llvm-objdump annotates jump targets: print "<name>" when *byte_off is 0,

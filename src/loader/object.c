@@ -462,6 +462,34 @@ int ubee_object_func(const struct ubee_object *obj, size_t i,
 	return 0;
 }
 
+size_t ubee_object_func_reloc_count(const struct ubee_object *obj, size_t i)
+{
+	const struct ubee_object_func *fn;
+	uint64_t lo, hi;
+	size_t n = 0;
+
+	if (!obj || i >= obj->nfuncs)
+		return 0;
+	fn = &obj->funcs[i];
+	lo = fn->offset * sizeof(struct ubee_insn);
+	hi = lo + fn->cnt * sizeof(struct ubee_insn);
+	for (size_t r = 0; r < obj->elf.nrels; r++) {
+		size_t shndx = obj->elf.rels[r];
+		size_t cnt = ubee_elf_rel_count(&obj->elf, shndx);
+
+		if (obj->elf.secs[shndx].info != fn->section_index)
+			continue;
+		for (size_t e = 0; e < cnt; e++) {
+			struct ubee_elf_rel rel;
+
+			if (!ubee_elf_rel(&obj->elf, shndx, e, &rel, NULL) &&
+			    rel.offset >= lo && rel.offset < hi)
+				n++;
+		}
+	}
+	return n;
+}
+
 /*
  * sec indexes the executable sections (as ubee_object_section()). Like
  * llvm-objdump: the last label at or before the target byte in (offset,

@@ -78,6 +78,24 @@ printf '\062' > "$t/n"
 out=$("$UBEE" run "$t/fib.bin" --data "$t/n" --json)
 case "$out" in '{"retval":12586269025,'*) pass cli.run.fib ;; *) fail cli.run.fib "got: $out" ;; esac
 
+# ELF objects: a self-contained program runs; one needing relocations is
+# refused with a message naming it (until the loader applies them).
+obj=$BUILD/bpf/cli_prog.v3.o
+if [ -e "$obj" ]; then
+	printf '\051' > "$t/b"
+	out=$("$UBEE" run "$obj" --data "$t/b" --json)
+	case "$out" in '{"retval":42,'*) pass cli.run.elf ;; *) fail cli.run.elf "got: $out" ;; esac
+	out=$("$UBEE" run "$obj" --program first_plus_one --data "$t/b" --json)
+	case "$out" in '{"retval":42,'*) pass cli.run.elf-program ;; *) fail cli.run.elf-program "got: $out" ;; esac
+	expect_err cli.run.elf-relocs "program 'calls_sub' uses maps, global data or subprogram calls" \
+		"$UBEE" run "$obj" --program calls_sub --data "$t/b"
+	expect_err cli.run.elf-missing "no program named 'nope'" "$UBEE" run "$obj" --program nope
+else
+	skip cli.run.elf "$obj not built"
+fi
+head -c 100 "$obj" > "$t/trunc.o" 2>/dev/null
+expect_err cli.run.elf-truncated "$t/trunc.o: " "$UBEE" run "$t/trunc.o"
+
 # The embedding example uses only the public API.
 out=$("$BUILD/examples/embed")
 [ "$out" = "scale(7) * 6 + 1 = 43" ] && pass examples.embed || fail examples.embed "got: $out"
