@@ -143,6 +143,7 @@ const struct ubee_helper *ubee_helpers_find(const struct ubee_helpers *reg,
 /* ---- programs ---------------------------------------------------------- */
 
 struct ubee_prog;
+struct ubee_map;
 
 /*
  * Resolves an lddw with a pseudo source (1: map fd, 2: map value, 3: btf
@@ -159,6 +160,12 @@ enum ubee_prog_flags {
 	UBEE_PROG_NO_VERIFY = 1u << 0,
 };
 
+/*
+ * Program types: the kernel's numbers (enum bpf_prog_type), and
+ * UBEE_PROG_TYPE_MEM (0) for plain memory: r1 = data, r2 = its length.
+ */
+#define UBEE_PROG_TYPE_MEM 0
+
 struct ubee_prog_opts {
 	size_t sz;                         /* sizeof(struct ubee_prog_opts) */
 	const char *name;                  /* copied; NULL: "prog" */
@@ -167,6 +174,15 @@ struct ubee_prog_opts {
 	uint32_t flags;                    /* enum ubee_prog_flags */
 	ubee_ldimm64_fn resolve_ldimm64;   /* NULL: pseudo lddw is an error */
 	void *resolve_arg;
+	uint32_t prog_type;                /* UBEE_PROG_TYPE_MEM or a kernel
+					    * BPF_PROG_TYPE_* number */
+	/*
+	 * The maps the program may use (what resolve_ldimm64 hands out):
+	 * the program takes a reference on each; checked mode accepts only
+	 * these as map arguments of helpers.
+	 */
+	struct ubee_map *const *maps;
+	size_t nr_maps;
 };
 
 /*
