@@ -83,3 +83,63 @@ int kbpf_test_run(int prog_fd, const void *data_in, size_t size_in,
 	*retval = attr.test.retval;
 	return 0;
 }
+
+int kbpf_map_create(uint32_t type, uint32_t key_size, uint32_t value_size,
+		    uint32_t max_entries, uint32_t map_flags)
+{
+	union bpf_attr attr;
+	long fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = type;
+	attr.key_size = key_size;
+	attr.value_size = value_size;
+	attr.max_entries = max_entries;
+	attr.map_flags = map_flags;
+	fd = sys_bpf(BPF_MAP_CREATE, &attr);
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/* One element command on fd with key, value (or next key) and flags. */
+static int map_elem(int cmd, int fd, const void *key, void *value,
+		    uint64_t flags)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = (uint32_t)fd;
+	attr.key = (uint64_t)(uintptr_t)key;
+	attr.value = (uint64_t)(uintptr_t)value; /* also next_key */
+	attr.flags = flags;
+	return sys_bpf(cmd, &attr) < 0 ? -errno : 0;
+}
+
+int kbpf_map_lookup(int fd, const void *key, void *value)
+{
+	return map_elem(BPF_MAP_LOOKUP_ELEM, fd, key, value, 0);
+}
+
+int kbpf_map_update(int fd, const void *key, const void *value,
+		    uint64_t flags)
+{
+	return map_elem(BPF_MAP_UPDATE_ELEM, fd, key, (void *)value, flags);
+}
+
+int kbpf_map_delete(int fd, const void *key)
+{
+	return map_elem(BPF_MAP_DELETE_ELEM, fd, key, NULL, 0);
+}
+
+int kbpf_map_get_next_key(int fd, const void *key, void *next_key)
+{
+	return map_elem(BPF_MAP_GET_NEXT_KEY, fd, key, next_key, 0);
+}
+
+int kbpf_map_freeze(int fd)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = (uint32_t)fd;
+	return sys_bpf(BPF_MAP_FREEZE, &attr) < 0 ? -errno : 0;
+}

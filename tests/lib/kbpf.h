@@ -28,4 +28,18 @@ int kbpf_prog_load(int type, const void *insns, size_t cnt, char *log,
 int kbpf_test_run(int prog_fd, const void *data_in, size_t size_in,
 		  void *data_out, size_t *size_out, uint32_t *retval);
 
+/*
+ * Maps (for the map differential tests): create one, returning its fd or
+ * a negative errno; the element operations return 0 or a negative errno,
+ * as bpf(BPF_MAP_*_ELEM). key NULL in get_next_key asks for the first key.
+ */
+int kbpf_map_create(uint32_t type, uint32_t key_size, uint32_t value_size,
+		    uint32_t max_entries, uint32_t map_flags);
+int kbpf_map_lookup(int fd, const void *key, void *value);
+int kbpf_map_update(int fd, const void *key, const void *value,
+		    uint64_t flags);
+int kbpf_map_delete(int fd, const void *key);
+int kbpf_map_get_next_key(int fd, const void *key, void *next_key);
+int kbpf_map_freeze(int fd);
+
 #endif /* UBEE_TESTS_KBPF_H */

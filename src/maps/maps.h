@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of maps: the object every map type shares and the ops table
+ * each type fills in (kernel style: one struct ubee_map_ops per type,
+ * found by type number in a table, no switches on the type elsewhere).
+ *
+ * Two kinds of callers:
+ *  - programs, through helpers: lookup returns a pointer into the map's
+ *    storage (for per-CPU maps, the slot of the run's CPU), update/delete
+ *    copy; these are the fast paths and must be safe when many threads
+ *    run programs at once;
+ *  - user space (CLI, embedder), through the sys_* ops: values are copied
+ *    out and in (per-CPU maps: every CPU's slot).
+ *
+ * Storage is designed to move into a shared memory-mapped file later
+ * (pinning): keep it in one or a few contiguous allocations addressed by
+ * offsets or indices, not by pointers stored inside the storage.
+ */
+#ifndef UBEE_MAPS_H
+#define UBEE_MAPS_H
+
+#include <stdint.h>
+
+#include "ubee/map.h"
+
+struct ubee_map;
+
+struct ubee_map_ops {
+	/* Check a spec for this type (sizes, flags): 0 or -EINVAL, logged. */
+	int (*check)(const struct ubee_map_spec *spec, struct ubee_log *log);
+	/* Allocate the type's storage into map->priv: 0 or -errno. */
+	int (*init)(struct ubee_map *map, const struct ubee_map_spec *spec);
+	void (*fini)(struct ubee_map *map);
+
+	/* Program side (helpers). NULL when the type lacks the op. */
+	void *(*lookup)(struct ubee_map *map, const void *key);
+	long (*update)(struct ubee_map *map, const void *key, const void *value,
+		       uint64_t flags);
+	long (*delete)(struct ubee_map *map, const void *key);
+	long (*push)(struct ubee_map *map, const void *value, uint64_t flags);
+	long (*pop)(struct ubee_map *map, void *value);
+	long (*peek)(struct ubee_map *map, void *value);
+	/* Per-CPU maps: the value of cpu (bpf_map_lookup_percpu_elem). */
+	void *(*lookup_cpu)(struct ubee_map *map, const void *key, uint32_t cpu);
+	/*
+	 * bpf_for_each_map_elem: call fn(map, key, value, ctx) for each
+	 * element until it returns non-zero; returns the number of calls.
+	 */
+	long (*for_each)(struct ubee_map *map,
+			 long (*fn)(struct ubee_map *map, void *key,
+				    void *value, void *ctx),
+			 void *ctx, uint64_t flags);
+
+	/* User side: copies (per-CPU: all CPUs). NULL: use the program op. */
+	int (*sys_lookup)(struct ubee_map *map, const void *key, void *value);
+	int (*sys_update)(struct ubee_map *map, const void *key,
+			  const void *value, uint64_t flags);
+	int (*get_next_key)(struct ubee_map *map, const void *key,
+			    void *next_key);
+	/* Prog arrays and maps of maps: slot key's pointer (NULL: none). */
+	void *(*get_ptr)(struct ubee_map *map, const void *key);
+	int (*set_ptr)(struct ubee_map *map, const void *key, void *ptr);
+};
+
+struct ubee_map {
+	const struct ubee_map_ops *ops;
+	uint32_t type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	uint64_t map_extra;
+	char name[16];
+	int frozen;              /* user space may no longer write */
+	long refcnt;             /* atomic */
+	/* Maps of maps: the geometry inner maps must match (a reference). */
+	struct ubee_map *inner_meta;
+	void *priv;              /* the type's storage */
+};
+
+/* The ops of a map type, or NULL when ubee lacks the type. */
+const struct ubee_map_ops *ubee_map_ops_of(uint32_t type);
+
+/*
+ * The CPU slot of the current thread for per-CPU maps and
+ * bpf_get_smp_processor_id: while a program runs, the slot its run holds
+ * exclusively (so two runs never interleave updates of one per-CPU value);
+ * outside a run, sched_getcpu() bounded by ubee_map_nr_cpus().
+ */
+unsigned ubee_map_cpu(void);
+
+/*
+ * Claim a CPU slot for the run starting on this thread: the slot of
+ * sched_getcpu() when free, else another free one, waiting (yield) when
+ * all are held. Nested runs on one thread keep the slot they hold.
+ * ubee_map_cpu_exit releases what ubee_map_cpu_enter returned.
+ */
+unsigned ubee_map_cpu_enter(void);
+void ubee_map_cpu_exit(unsigned cpu);
+
+/*
+ * Wait until every program run that was in progress when called has
+ * ended (runs hold a slot from ubee_map_cpu_enter): after unpublishing a
+ * pointer (an inner map taken out of a map of maps), the pointer may be
+ * freed once this returns. Like the kernel's synchronize_rcu(), for the
+ * user side only; a run on the calling thread is not waited for.
+ */
+void ubee_map_sync(void);
+
+/* Spin-wait hint for busy loops. */
+static inline void ubee_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/*
+ * A 4-byte spin lock (0: free) for short critical sections such as a hash
+ * bucket: test-and-set, spinning on plain loads, yielding the CPU when
+ * the holder seems descheduled. Lives inside map storage (no pointers).
+ */
+void ubee_spin_wait(uint32_t *lock);
+
+static inline void ubee_spin_lock(uint32_t *lock)
+{
+	if (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+		ubee_spin_wait(lock);
+}
+
+static inline void ubee_spin_unlock(uint32_t *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+/* At most this many CPU slots (ubee_map_nr_cpus() is bounded by it). */
+#define UBEE_MAP_MAX_CPUS 1024
+
+/*
+ * Size limits, the kernel's (6.x, x86-64): hash elements must fit in
+ * KMALLOC_MAX_SIZE, per-CPU values in PCPU_MIN_UNIT_SIZE, array values
+ * in an int.
+ */
+#define UBEE_MAP_MAX_ALLOC (4u << 20)
+#define UBEE_MAP_MAX_PERCPU_VALUE (32u << 10)
+#define UBEE_MAP_MAX_ARRAY_VALUE 0x7fffffffu
+
+/* The kernel's ENOTSUPP (not in user-space errno.h). */
+#define UBEE_ENOTSUPP 524
+
+/* map_flags the kernel accepts beyond the public ones (linux/bpf.h). */
+#define UBEE_F_NUMA_NODE (1u << 2)      /* a hint: ignored */
+#define UBEE_F_RDONLY (1u << 3)         /* user space may only read */
+#define UBEE_F_WRONLY (1u << 4)         /* user space may only write */
+#define UBEE_F_ZERO_SEED (1u << 6)      /* hash maps: hash seed 0 */
+#define UBEE_F_PRESERVE_ELEMS (1u << 11)
+#define UBEE_F_INNER_MAP (1u << 12)     /* inner maps may differ in max_entries */
+#define UBEE_F_ACCESS_MASK                                                    \
+	(UBEE_F_RDONLY | UBEE_F_WRONLY | UBEE_F_RDONLY_PROG | UBEE_F_WRONLY_PROG)
+
+/* 0 when map_flags ask for both read-only and write-only (either side). */
+static inline int ubee_map_flags_access_ok(uint32_t flags)
+{
+	return (flags & (UBEE_F_RDONLY | UBEE_F_WRONLY)) !=
+		       (UBEE_F_RDONLY | UBEE_F_WRONLY) &&
+	       (flags & (UBEE_F_RDONLY_PROG | UBEE_F_WRONLY_PROG)) !=
+		       (UBEE_F_RDONLY_PROG | UBEE_F_WRONLY_PROG);
+}
+
+/*
+ * Maps of maps: 0 when inner may be stored in a map whose inner_meta is
+ * meta (same type, key and value size, flags; for arrays also max_entries
+ * unless meta has UBEE_F_INNER_MAP), else -EINVAL.
+ */
+int ubee_map_meta_equal(const struct ubee_map *meta,
+			const struct ubee_map *inner);
+
+/*
+ * Array storage (array.c), visible here so that lookups inline (the
+ * helper fast path, the JIT): the value of index i is
+ *
+ *	values + i * stride		when i < max_entries, else none
+ *
+ * with stride = value_size rounded up to 8 (8 for prog arrays and arrays
+ * of maps, whose slots hold pointers). Per-CPU arrays keep one such block
+ * per CPU, cpu_stride bytes apart (a multiple of 64, so that two CPUs
+ * never share a cache line): values + cpu * cpu_stride + i * stride.
+ * Values are zeroed at creation and never move.
+ */
+struct ubee_array {
+	char *values;            /* 8-aligned; inside this allocation */
+	uint64_t cpu_stride;     /* per-CPU arrays; else 0 */
+	uint32_t stride;
+	uint32_t max_entries;
+	uint32_t nr_cpus;        /* per-CPU arrays; else 1 */
+};
+
+/*
+ * The array fast path for UBEE_MAP_ARRAY (for per-CPU arrays it gives
+ * CPU 0's value): a pointer to the value of index, NULL out of bounds.
+ */
+static inline void *ubee_array_elem(const struct ubee_map *map,
+				    uint32_t index)
+{
+	const struct ubee_array *a = (const struct ubee_array *)map->priv;
+
+	if (index >= a->max_entries)
+		return (void *)0;
+	return a->values + (uint64_t)index * a->stride;
+}
+
+/* The types' ops (array.c, hash.c). */
+extern const struct ubee_map_ops ubee_array_ops, ubee_percpu_array_ops,
+	ubee_prog_array_ops, ubee_array_of_maps_ops;
+extern const struct ubee_map_ops ubee_hash_ops, ubee_percpu_hash_ops,
+	ubee_lru_hash_ops, ubee_lru_percpu_hash_ops, ubee_hash_of_maps_ops;
+
+/*
+ * The other types' ops: lpm.c, queue.c (queue and stack), bloom.c,
+ * ringbuf.c, perf.c. map.c's table refers to them by strong references:
+ * a weak one would not pull their objects out of libubee.a.
+ */
+extern const struct ubee_map_ops ubee_lpm_ops, ubee_queue_ops, ubee_stack_ops,
+	ubee_bloom_ops, ubee_ringbuf_ops, ubee_perf_event_array_ops;
+
+/* Per-CPU value stride: value_size rounded up to 8. */
+static inline uint32_t ubee_map_percpu_stride(const struct ubee_map *map)
+{
+	return (map->value_size + 7) & ~7u;
+}
+
+#endif /* UBEE_MAPS_H */
