@@ -1,157 +1,109 @@
 // SPDX-License-Identifier: MIT
 /*
- * The built-in helpers that need no maps: clocks, a random number source,
- * the CPU number, tail calls (through the program's tail-call hook) and
- * bpf_loop (through the interpreter's callback entry). Each is a record
- * {id, name, fn, ret, args} with the kernel's prototype.
+ * The table of built-in helpers: {id, name, fn, ret, args} with the
+ * kernel's ids, names and prototypes (return and argument kinds, which
+ * checked mode enforces and the verifier will use). The functions are in
+ * the family files named in helpers.h. Where the kernel's argument kind
+ * has no ubee equivalent the nearest weaker kind is used and the helper
+ * checks the rest in checked runs: PTR_TO_CONST_STR (snprintf's format,
+ * strncmp's s2) and PTR_TO_SPIN_LOCK are ANYTHING, CONST_ALLOC_SIZE_OR_ZERO
+ * (ringbuf_reserve) is ANYTHING, the uninitialised map value of
+ * pop/peek is PTR_TO_MAP_VALUE.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <sched.h>
-#include <time.h>
-
 #include "helpers/helpers.h"
 #include "util/util.h"
-#include "vm/vm.h"
-
-/* jiffies64 counts ticks of this rate (a common CONFIG_HZ). */
-#define UBEE_JIFFY_HZ 1000u
-
-static uint64_t clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t bpf_ktime_get_ns(uint64_t r1, uint64_t r2, uint64_t r3,
-				 uint64_t r4, uint64_t r5)
-{
-	return clock_ns(CLOCK_MONOTONIC);
-}
-
-static uint64_t bpf_ktime_get_boot_ns(uint64_t r1, uint64_t r2, uint64_t r3,
-				      uint64_t r4, uint64_t r5)
-{
-	return clock_ns(CLOCK_BOOTTIME);
-}
-
-static uint64_t bpf_ktime_get_coarse_ns(uint64_t r1, uint64_t r2, uint64_t r3,
-					uint64_t r4, uint64_t r5)
-{
-	return clock_ns(CLOCK_MONOTONIC_COARSE);
-}
-
-static uint64_t bpf_jiffies64(uint64_t r1, uint64_t r2, uint64_t r3,
-			      uint64_t r4, uint64_t r5)
-{
-	return clock_ns(CLOCK_MONOTONIC_COARSE) / (1000000000u / UBEE_JIFFY_HZ);
-}
-
-static uint64_t bpf_get_smp_processor_id(uint64_t r1, uint64_t r2, uint64_t r3,
-					 uint64_t r4, uint64_t r5)
-{
-	int cpu = sched_getcpu();
-
-	return cpu < 0 ? 0 : (uint64_t)cpu;
-}
-
-/* splitmix64: a fast, well-mixed step; also turns any seed into a state. */
-static uint64_t splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/*
- * One generator per thread, so threads never contend or share a
- * sequence. Seeded on first use from the clock, the thread's address
- * space position and a process-wide counter.
- */
-static __thread uint64_t prandom_state;
-static __thread int prandom_seeded;
-
-static uint64_t bpf_get_prandom_u32(uint64_t r1, uint64_t r2, uint64_t r3,
-				    uint64_t r4, uint64_t r5)
-{
-	static uint64_t threads;
-
-	if (UBEE_UNLIKELY(!prandom_seeded)) {
-		uint64_t n = __atomic_add_fetch(&threads, 1, __ATOMIC_RELAXED);
-
-		prandom_state = clock_ns(CLOCK_MONOTONIC) ^
-				(uint64_t)(uintptr_t)&prandom_state ^
-				(n * 0xd1b54a32d192ed03ull);
-		prandom_seeded = 1;
-	}
-	return (uint32_t)(splitmix64(&prandom_state) >> 32);
-}
-
-/*
- * bpf_tail_call(ctx, prog_array, index): on success the interpreter
- * continues with the next program and this call never "returns" to the
- * caller; on failure it returns a negative errno and the caller goes on.
- */
-static uint64_t bpf_tail_call(uint64_t ctx, uint64_t map, uint64_t index,
-			      uint64_t r4, uint64_t r5)
-{
-	struct ubee_run *run = ubee_run_current();
-
-	if (!run)
-		return (uint64_t)-EINVAL;
-	return (uint64_t)(int64_t)ubee_vm_tail_call(run, (void *)(uintptr_t)map,
-						    (uint32_t)index);
-}
-
-/*
- * bpf_loop(nr_loops, callback, callback_ctx, flags): calls
- * callback(i, callback_ctx) for i = 0.. until it returns non-zero.
- * Returns the number of calls made, or -E2BIG / -EINVAL.
- */
-static uint64_t bpf_loop(uint64_t nr, uint64_t func, uint64_t cb_ctx,
-			 uint64_t flags, uint64_t r5)
-{
-	struct ubee_run *run = ubee_run_current();
-	uint64_t i, ret;
-
-	if (!run || flags)
-		return (uint64_t)-EINVAL;
-	if (nr > UBEE_MAX_LOOPS)
-		return (uint64_t)-E2BIG;
-	for (i = 0; i < nr; i++) {
-		const uint64_t args[5] = { i, cb_ctx };
-
-		if (ubee_vm_callback(run, func, args, &ret))
-			return 0; /* the run is ending; ignored */
-		if (ret)
-			return i + 1;
-	}
-	return i;
-}
 
 #define A(k) UBEE_ARG_##k
+#define R(k) UBEE_RET_##k
+#define H(id, name, ret, ...)                                                 \
+	{ UBEE_HELPER_##id, "bpf_" #name, ubee_bpf_##name, R(ret),            \
+	  { __VA_ARGS__ } }
+/* The same function under another id and name. */
+#define H_AS(id, name, fn, ret, ...)                                          \
+	{ UBEE_HELPER_##id, "bpf_" #name, ubee_bpf_##fn, R(ret),              \
+	  { __VA_ARGS__ } }
+
+#define PROBE_ARGS A(PTR_TO_UNINIT_MEM), A(CONST_SIZE_OR_ZERO), A(ANYTHING)
 
 static const struct ubee_helper builtins[] = {
-	{ UBEE_HELPER_KTIME_GET_NS, "bpf_ktime_get_ns", bpf_ktime_get_ns,
-	  UBEE_RET_INTEGER, { 0 } },
-	{ UBEE_HELPER_GET_PRANDOM_U32, "bpf_get_prandom_u32",
-	  bpf_get_prandom_u32, UBEE_RET_INTEGER, { 0 } },
-	{ UBEE_HELPER_GET_SMP_PROCESSOR_ID, "bpf_get_smp_processor_id",
-	  bpf_get_smp_processor_id, UBEE_RET_INTEGER, { 0 } },
-	{ UBEE_HELPER_TAIL_CALL, "bpf_tail_call", bpf_tail_call,
-	  UBEE_RET_VOID, { A(PTR_TO_CTX), A(CONST_MAP_PTR), A(ANYTHING) } },
-	{ UBEE_HELPER_JIFFIES64, "bpf_jiffies64", bpf_jiffies64,
-	  UBEE_RET_INTEGER, { 0 } },
-	{ UBEE_HELPER_KTIME_GET_BOOT_NS, "bpf_ktime_get_boot_ns",
-	  bpf_ktime_get_boot_ns, UBEE_RET_INTEGER, { 0 } },
-	{ UBEE_HELPER_KTIME_GET_COARSE_NS, "bpf_ktime_get_coarse_ns",
-	  bpf_ktime_get_coarse_ns, UBEE_RET_INTEGER, { 0 } },
-	{ UBEE_HELPER_LOOP, "bpf_loop", bpf_loop, UBEE_RET_INTEGER,
-	  { A(ANYTHING), A(PTR_TO_FUNC), A(PTR_TO_STACK), A(ANYTHING) } },
+	H(MAP_LOOKUP_ELEM, map_lookup_elem, MAP_VALUE_OR_NULL,
+	  A(CONST_MAP_PTR), A(PTR_TO_MAP_KEY)),
+	H(MAP_UPDATE_ELEM, map_update_elem, INTEGER, A(CONST_MAP_PTR),
+	  A(PTR_TO_MAP_KEY), A(PTR_TO_MAP_VALUE), A(ANYTHING)),
+	H(MAP_DELETE_ELEM, map_delete_elem, INTEGER, A(CONST_MAP_PTR),
+	  A(PTR_TO_MAP_KEY)),
+	H(PROBE_READ, probe_read, INTEGER, PROBE_ARGS),
+	H(KTIME_GET_NS, ktime_get_ns, INTEGER, 0),
+	H(TRACE_PRINTK, trace_printk, INTEGER, A(PTR_TO_MEM), A(CONST_SIZE),
+	  A(ANYTHING), A(ANYTHING), A(ANYTHING)),
+	H(GET_PRANDOM_U32, get_prandom_u32, INTEGER, 0),
+	H(GET_SMP_PROCESSOR_ID, get_smp_processor_id, INTEGER, 0),
+	H(SKB_STORE_BYTES, skb_store_bytes, INTEGER, A(PTR_TO_CTX),
+	  A(ANYTHING), A(PTR_TO_MEM), A(CONST_SIZE), A(ANYTHING)),
+	H(TAIL_CALL, tail_call, VOID, A(PTR_TO_CTX), A(CONST_MAP_PTR),
+	  A(ANYTHING)),
+	H(GET_CURRENT_PID_TGID, get_current_pid_tgid, INTEGER, 0),
+	H(GET_CURRENT_UID_GID, get_current_uid_gid, INTEGER, 0),
+	H(GET_CURRENT_COMM, get_current_comm, INTEGER, A(PTR_TO_UNINIT_MEM),
+	  A(CONST_SIZE)),
+	H(REDIRECT, redirect, INTEGER, A(ANYTHING), A(ANYTHING)),
+	H(PERF_EVENT_OUTPUT, perf_event_output, INTEGER, A(PTR_TO_CTX),
+	  A(CONST_MAP_PTR), A(ANYTHING), A(PTR_TO_MEM), A(CONST_SIZE_OR_ZERO)),
+	H(SKB_LOAD_BYTES, skb_load_bytes, INTEGER, A(PTR_TO_CTX), A(ANYTHING),
+	  A(PTR_TO_UNINIT_MEM), A(CONST_SIZE)),
+	H(CSUM_DIFF, csum_diff, INTEGER, A(PTR_TO_MEM), A(CONST_SIZE_OR_ZERO),
+	  A(PTR_TO_MEM), A(CONST_SIZE_OR_ZERO), A(ANYTHING)),
+	H(GET_NUMA_NODE_ID, get_numa_node_id, INTEGER, 0),
+	H(XDP_ADJUST_HEAD, xdp_adjust_head, INTEGER, A(PTR_TO_CTX), A(ANYTHING)),
+	H_AS(PROBE_READ_STR, probe_read_str, probe_read_str, INTEGER, PROBE_ARGS),
+	H(REDIRECT_MAP, redirect_map, INTEGER, A(CONST_MAP_PTR), A(ANYTHING),
+	  A(ANYTHING)),
+	H(XDP_ADJUST_META, xdp_adjust_meta, INTEGER, A(PTR_TO_CTX), A(ANYTHING)),
+	H(XDP_ADJUST_TAIL, xdp_adjust_tail, INTEGER, A(PTR_TO_CTX), A(ANYTHING)),
+	H(MAP_PUSH_ELEM, map_push_elem, INTEGER, A(CONST_MAP_PTR),
+	  A(PTR_TO_MAP_VALUE), A(ANYTHING)),
+	H(MAP_POP_ELEM, map_pop_elem, INTEGER, A(CONST_MAP_PTR),
+	  A(PTR_TO_MAP_VALUE)),
+	H(MAP_PEEK_ELEM, map_peek_elem, INTEGER, A(CONST_MAP_PTR),
+	  A(PTR_TO_MAP_VALUE)),
+	H(SPIN_LOCK, spin_lock, VOID, A(ANYTHING)),
+	H(SPIN_UNLOCK, spin_unlock, VOID, A(ANYTHING)),
+	H(SEND_SIGNAL, send_signal, INTEGER, A(ANYTHING)),
+	H_AS(PROBE_READ_USER, probe_read_user, probe_read, INTEGER, PROBE_ARGS),
+	H_AS(PROBE_READ_KERNEL, probe_read_kernel, probe_read, INTEGER,
+	     PROBE_ARGS),
+	H_AS(PROBE_READ_USER_STR, probe_read_user_str, probe_read_str, INTEGER,
+	     PROBE_ARGS),
+	H_AS(PROBE_READ_KERNEL_STR, probe_read_kernel_str, probe_read_str,
+	     INTEGER, PROBE_ARGS),
+	H(SEND_SIGNAL_THREAD, send_signal_thread, INTEGER, A(ANYTHING)),
+	H(JIFFIES64, jiffies64, INTEGER, 0),
+	H(KTIME_GET_BOOT_NS, ktime_get_boot_ns, INTEGER, 0),
+	H(RINGBUF_OUTPUT, ringbuf_output, INTEGER, A(CONST_MAP_PTR),
+	  A(PTR_TO_MEM), A(CONST_SIZE_OR_ZERO), A(ANYTHING)),
+	H(RINGBUF_RESERVE, ringbuf_reserve, MEM_OR_NULL, A(CONST_MAP_PTR),
+	  A(ANYTHING), A(ANYTHING)),
+	H(RINGBUF_SUBMIT, ringbuf_submit, VOID, A(PTR_TO_RINGBUF_MEM),
+	  A(ANYTHING)),
+	H(RINGBUF_DISCARD, ringbuf_discard, VOID, A(PTR_TO_RINGBUF_MEM),
+	  A(ANYTHING)),
+	H(RINGBUF_QUERY, ringbuf_query, INTEGER, A(CONST_MAP_PTR), A(ANYTHING)),
+	H(KTIME_GET_COARSE_NS, ktime_get_coarse_ns, INTEGER, 0),
+	H(FOR_EACH_MAP_ELEM, for_each_map_elem, INTEGER, A(CONST_MAP_PTR),
+	  A(PTR_TO_FUNC), A(PTR_TO_STACK), A(ANYTHING)),
+	H(SNPRINTF, snprintf, INTEGER, A(PTR_TO_UNINIT_MEM),
+	  A(CONST_SIZE_OR_ZERO), A(ANYTHING), A(PTR_TO_MEM),
+	  A(CONST_SIZE_OR_ZERO)),
+	H(GET_FUNC_IP, get_func_ip, INTEGER, A(PTR_TO_CTX)),
+	H(GET_ATTACH_COOKIE, get_attach_cookie, INTEGER, A(PTR_TO_CTX)),
+	H(TRACE_VPRINTK, trace_vprintk, INTEGER, A(PTR_TO_MEM), A(CONST_SIZE),
+	  A(PTR_TO_MEM), A(CONST_SIZE_OR_ZERO)),
+	H(LOOP, loop, INTEGER, A(ANYTHING), A(PTR_TO_FUNC), A(PTR_TO_STACK),
+	  A(ANYTHING)),
+	H(STRNCMP, strncmp, INTEGER, A(PTR_TO_MEM), A(CONST_SIZE), A(ANYTHING)),
+	H(MAP_LOOKUP_PERCPU_ELEM, map_lookup_percpu_elem, MAP_VALUE_OR_NULL,
+	  A(CONST_MAP_PTR), A(PTR_TO_MAP_KEY), A(ANYTHING)),
+	H(KTIME_GET_TAI_NS, ktime_get_tai_ns, INTEGER, 0),
 };
 
 const struct ubee_helper *ubee_builtin_helpers(size_t *n)

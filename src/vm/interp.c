@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "maps/maps.h"
 #include "util/util.h"
 #include "vm/vm.h"
 
@@ -146,17 +147,40 @@ mem_fault(const struct ubee_run *run, size_t idx, uint64_t addr, int size,
 			  idx, write ? "write" : "read", size, a, reg, off);
 }
 
+/* Log an argument outside the regions; why is ubee_vm_region_check's. */
+__attribute__((cold, noinline)) static int
+arg_fault(const struct ubee_run *run, const struct ubee_helper *h, size_t idx,
+	  int argno, uint64_t p, uint64_t size, int write, int why)
+{
+	if (why == FAULT_READ_ONLY)
+		ubee_logf(run->log,
+			  "%zu: %s arg%d: write of %llu bytes to read-only memory at 0x%llx",
+			  idx, h->name, argno, (unsigned long long)size,
+			  (unsigned long long)p);
+	else
+		ubee_logf(run->log,
+			  "%zu: %s arg%d: out-of-bounds %s of %llu bytes at 0x%llx",
+			  idx, h->name, argno, write ? "write" : "read",
+			  (unsigned long long)size, (unsigned long long)p);
+	return -EFAULT;
+}
+
 /*
  * Checked mode, before a helper call: memory arguments with a size
  * argument must lie inside the regions (readable, or writable for
- * uninitialised memory the helper fills); other pointers must at least
- * point into some region, ctx must be the run's ctx, callbacks must be
- * callback entries. Returns 0 or -EFAULT after one log line.
+ * uninitialised memory the helper fills); map arguments must be maps of
+ * the program (or inner maps the run was handed), and keys and values
+ * after them must hold the map's key_size / value_size readable bytes;
+ * other pointers must at least point into some region, ctx must be the
+ * run's ctx, callbacks must be callback entries. Returns 0 or -EFAULT
+ * after one log line.
  */
 __attribute__((noinline)) static int
 check_helper_args(const struct ubee_run *run, const struct ubee_helper *h,
 		  const uint64_t *reg, size_t idx, unsigned depth)
 {
+	const struct ubee_map *map = NULL;
+
 	for (int i = 0; i < 5 && h->args[i] != UBEE_ARG_NONE; i++) {
 		uint64_t p = reg[1 + i], size;
 		uintptr_t lo;
@@ -179,24 +203,31 @@ check_helper_args(const struct ubee_run *run, const struct ubee_helper *h,
 				return -EFAULT;
 			}
 			why = ubee_vm_region_check(run, p, size, write, depth);
-			if (why == FAULT_READ_ONLY) {
+			if (why)
+				return arg_fault(run, h, idx, i, p, size, write, why);
+			break;
+		case UBEE_ARG_CONST_MAP_PTR:
+			if (!ubee_vm_map_ok(run, (const void *)(uintptr_t)p)) {
 				ubee_logf(run->log,
-					  "%zu: %s arg%d: write of %llu bytes to read-only memory at 0x%llx",
-					  idx, h->name, i, (unsigned long long)size,
-					  (unsigned long long)p);
+					  "%zu: %s arg%d: 0x%llx is not a map of this program",
+					  idx, h->name, i + 1, (unsigned long long)p);
 				return -EFAULT;
 			}
-			if (why) {
-				ubee_logf(run->log,
-					  "%zu: %s arg%d: out-of-bounds %s of %llu bytes at 0x%llx",
-					  idx, h->name, i, write ? "write" : "read",
-					  (unsigned long long)size,
-					  (unsigned long long)p);
-				return -EFAULT;
-			}
+			map = (const struct ubee_map *)(uintptr_t)p;
 			break;
 		case UBEE_ARG_PTR_TO_MAP_KEY:
 		case UBEE_ARG_PTR_TO_MAP_VALUE:
+			/* Without a map before it, the helper knows the size. */
+			if (!map)
+				goto somewhere;
+			size = kind == UBEE_ARG_PTR_TO_MAP_KEY ? map->key_size :
+								 map->value_size;
+			if (!size)
+				goto somewhere;
+			why = ubee_vm_region_check(run, p, size, 0, depth);
+			if (why)
+				return arg_fault(run, h, idx, i + 1, p, size, 0, why);
+			break;
 		case UBEE_ARG_PTR_TO_RINGBUF_MEM:
 		somewhere:
 			/* The helper knows the size; it must be in a region. */
@@ -233,10 +264,7 @@ check_helper_args(const struct ubee_run *run, const struct ubee_helper *h,
 			}
 			break;
 		default:
-			/*
-			 * Scalars, sizes without memory, and map pointers:
-			 * helpers taking a map must check it themselves.
-			 */
+			/* Scalars and sizes without memory. */
 			break;
 		}
 	}

@@ -2,12 +2,15 @@
 /*
  * The program object: validate and decode the instructions once, resolve
  * what the loader left symbolic (pseudo lddw through the caller's
- * resolver, callback addresses, helper ids to records), and keep both the
- * runnable decoded form and the resolved originals. Immutable afterwards.
+ * resolver, callback addresses, helper ids to records, each checked
+ * against what the program type allows), take a reference on the maps it
+ * uses, and keep both the runnable decoded form and the resolved
+ * originals. Immutable afterwards.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "ubee/map.h"
 #include "helpers/helpers.h"
 #include "util/util.h"
 #include "vm/vm.h"
@@ -52,6 +55,11 @@ static int resolve_helper(struct ubee_prog *prog, const struct ubee_helpers *reg
 	if (!h) {
 		ubee_logf(log, "%zu: call to unknown helper %d", idx, in->imm);
 		return -EINVAL;
+	}
+	if (!ubee_prog_type_allows_helper(prog->type, h->id)) {
+		ubee_logf(log, "%zu: program type %s may not call %s (%d)", idx,
+			  prog->type->name, h->name, h->id);
+		return -EACCES;
 	}
 	if (!(prog->nr_helpers & (prog->nr_helpers + 1))) {
 		/* Grow at 0, 1, 3, 7, ... entries: doubling. */
@@ -127,10 +135,32 @@ static int resolve_pseudo(struct ubee_prog *prog,
 	return 0;
 }
 
+/* Take a reference on each map the program uses. */
+static int take_maps(struct ubee_prog *prog, const struct ubee_prog_opts *o,
+		     struct ubee_log *log)
+{
+	if (!o->nr_maps)
+		return 0;
+	prog->maps = ubee_calloc(o->nr_maps, sizeof(*prog->maps));
+	if (!prog->maps) {
+		ubee_logf(log, "0: out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < o->nr_maps; i++) {
+		if (!o->maps[i]) {
+			ubee_logf(log, "0: map %zu of the program is NULL", i);
+			return -EINVAL;
+		}
+		prog->maps[prog->nr_maps++] = ubee_map_get(o->maps[i]);
+	}
+	return 0;
+}
+
 int ubee_prog_load(const struct ubee_insn *insns, size_t cnt,
 		   const struct ubee_prog_opts *opts, struct ubee_prog **out,
 		   struct ubee_log *log)
 {
+	const struct ubee_prog_type *type;
 	struct ubee_prog_opts o;
 	struct ubee_prog *prog = NULL;
 	size_t i;
@@ -146,6 +176,15 @@ int ubee_prog_load(const struct ubee_insn *insns, size_t cnt,
 		ubee_logf(log, "0: unknown program flags 0x%x", o.flags);
 		return -EINVAL;
 	}
+	type = ubee_prog_type_find(o.prog_type);
+	if (!type) {
+		ubee_logf(log, "0: unknown program type %u", o.prog_type);
+		return -EINVAL;
+	}
+	if (!o.maps && o.nr_maps) {
+		ubee_logf(log, "0: %zu maps but no array of them", o.nr_maps);
+		return -EINVAL;
+	}
 	/* Structural checks first, so limits are enforced before allocating. */
 	err = ubee_isa_validate(insns, cnt, NULL, log);
 	if (err)
@@ -156,6 +195,8 @@ int ubee_prog_load(const struct ubee_insn *insns, size_t cnt,
 		goto nomem;
 	prog->cnt = cnt;
 	prog->flags = o.flags;
+	prog->type = type;
+	prog->tail_call = ubee_prog_array_tail_call;
 	prog->name = ubee_strdup(o.name ? o.name : "prog");
 	prog->insns = ubee_malloc(cnt * sizeof(*prog->insns));
 	prog->code = ubee_malloc(cnt * sizeof(*prog->code));
@@ -163,6 +204,9 @@ int ubee_prog_load(const struct ubee_insn *insns, size_t cnt,
 		goto nomem;
 	memcpy(prog->insns, insns, cnt * sizeof(*insns));
 	err = ubee_isa_validate(insns, cnt, prog->code, log);
+	if (err)
+		goto fail;
+	err = take_maps(prog, &o, log);
 	if (err)
 		goto fail;
 
@@ -206,6 +250,9 @@ void ubee_prog_free(struct ubee_prog *prog)
 {
 	if (!prog)
 		return;
+	for (size_t i = 0; i < prog->nr_maps; i++)
+		ubee_map_put(prog->maps[i]);
+	ubee_free(prog->maps);
 	ubee_free(prog->func_entry);
 	ubee_free(prog->helpers);
 	ubee_free(prog->code);
@@ -227,6 +274,19 @@ const struct ubee_insn *ubee_prog_insns(const struct ubee_prog *prog)
 const char *ubee_prog_name(const struct ubee_prog *prog)
 {
 	return prog ? prog->name : NULL;
+}
+
+const struct ubee_prog_type *ubee_prog_get_type(const struct ubee_prog *prog)
+{
+	return prog ? prog->type : NULL;
+}
+
+int ubee_vm_prog_has_map(const struct ubee_prog *prog, const void *map)
+{
+	for (size_t i = 0; i < prog->nr_maps; i++)
+		if (prog->maps[i] == map)
+			return 1;
+	return 0;
 }
 
 int ubee_vm_is_func(const struct ubee_prog *prog, uint64_t func)

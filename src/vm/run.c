@@ -4,11 +4,21 @@
  * (registers' inputs, the stack on this C stack, the regions of checked
  * mode) and expose it to helpers through a thread-local pointer. Also the
  * services helpers get from the run: memory they hand out (ubee_run_allow),
- * callbacks into the program and tail calls.
+ * callbacks into the program, tail calls, maps, ending the run on a
+ * helper's error.
+ *
+ * Each outermost run on a thread holds a CPU slot (maps/cpu.c) from start
+ * to end: per-CPU map values and bpf_get_smp_processor_id use it, and no
+ * two runs share a slot at once, as no two programs share a CPU in the
+ * kernel.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "maps/maps.h"
+#include "maps/ringbuf.h"
 #include "util/util.h"
 #include "vm/vm.h"
 
@@ -227,8 +237,146 @@ fail:
 	return err;
 }
 
+int ubee_vm_fail(struct ubee_run *run, int err, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ubee_logf(run->log, "%zu: %s", run->call_idx, msg);
+	if (!run->err)
+		run->err = err;
+	run->pending = 1;
+	return err;
+}
+
+int ubee_vm_map_ok(const struct ubee_run *run, const void *map)
+{
+	if (ubee_vm_prog_has_map(run->prog, map))
+		return 1;
+	for (size_t i = 0; i < run->nr_inner_maps; i++)
+		if (run->inner_maps[i] == map)
+			return 1;
+	return 0;
+}
+
+/* Grow a pointer list by one slot: 0, -E2BIG or -ENOMEM. */
+static int list_grow(void ***list, size_t nr, size_t *cap)
+{
+	size_t c = *cap ? *cap * 2 : 8;
+	void **p;
+
+	if (nr < *cap)
+		return 0;
+	if (*cap >= UBEE_RUN_MAX_ALLOWED)
+		return -E2BIG;
+	p = ubee_realloc(*list, c * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	*list = p;
+	*cap = c;
+	return 0;
+}
+
+int ubee_vm_add_inner_map(struct ubee_run *run, struct ubee_map *map)
+{
+	int err;
+
+	if (!run->checked || ubee_vm_map_ok(run, map))
+		return 0;
+	err = list_grow(&run->inner_maps, run->nr_inner_maps,
+			&run->cap_inner_maps);
+	if (err)
+		return err;
+	run->inner_maps[run->nr_inner_maps++] = map;
+	return 0;
+}
+
+int ubee_vm_ringbuf_track(struct ubee_run *run, void *rec)
+{
+	int err = list_grow(&run->ringbuf_recs, run->nr_ringbuf_recs,
+			    &run->cap_ringbuf_recs);
+
+	if (err)
+		return err;
+	run->ringbuf_recs[run->nr_ringbuf_recs++] = rec;
+	return 0;
+}
+
+int ubee_vm_ringbuf_untrack(struct ubee_run *run, void *rec)
+{
+	for (size_t i = run->nr_ringbuf_recs; i-- > 0;) {
+		if (run->ringbuf_recs[i] == rec) {
+			run->ringbuf_recs[i] = run->ringbuf_recs[--run->nr_ringbuf_recs];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/*
+ * What a program must give back before it ends: a bpf_spin_lock it holds
+ * is released and ring buffer records it reserved are discarded.
+ * Verified code cannot get here; checked code learns of it as an error.
+ */
+static int release_held(struct ubee_run *run, int err)
+{
+	int leak = 0;
+
+	if (run->spin_lock) {
+		ubee_spin_unlock(run->spin_lock);
+		run->spin_lock = NULL;
+		if (!err && run->checked)
+			ubee_logf(run->log,
+				  "%zu: bpf_spin_lock taken here is still held at exit",
+				  run->spin_lock_idx);
+		leak = 1;
+	}
+	if (run->nr_ringbuf_recs) {
+		if (!err && !leak)
+			ubee_logf(run->log,
+				  "0: %zu ring buffer records reserved and never submitted",
+				  run->nr_ringbuf_recs);
+		for (size_t i = 0; i < run->nr_ringbuf_recs; i++)
+			ubee_ringbuf_commit(run->ringbuf_recs[i], 1);
+		run->nr_ringbuf_recs = 0;
+		leak = 1;
+	}
+	if (err || !run->checked || !leak)
+		return err;
+	return -EINVAL;
+}
+
 int ubee_prog_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 		  uint64_t *retval, struct ubee_log *log)
+{
+	return ubee_vm_run(prog, opts, NULL, retval, log);
+}
+
+int ubee_prog_run_attach(const struct ubee_prog *prog,
+			 const struct ubee_run_opts *opts,
+			 const struct ubee_attach *attach, uint64_t *retval,
+			 struct ubee_log *log)
+{
+	struct ubee_run_env env = { 0 };
+	struct ubee_attach a;
+	int err;
+
+	if (retval)
+		*retval = 0;
+	err = ubee_vm_copy_opts(&a, sizeof(a), attach, log);
+	if (err)
+		return err;
+	env.cookie = a.cookie;
+	env.func_ip = a.func_ip;
+	return ubee_vm_run(prog, opts, &env, retval, log);
+}
+
+int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
+		const struct ubee_run_env *env, uint64_t *retval,
+		struct ubee_log *log)
 {
 	const uint32_t known = UBEE_RUN_CHECKED | UBEE_RUN_SWITCH | UBEE_RUN_TRUSTED;
 	/* The program's stack: every frame, 16-byte aligned like the kernel's. */
@@ -284,6 +432,8 @@ int ubee_prog_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts
 	run.stack_top = (uintptr_t)(stack + UBEE_ARRAY_SIZE(stack));
 	run.allowed = run.allowed_inline;
 	run.cap_allowed = UBEE_ARRAY_SIZE(run.allowed_inline);
+	if (env)
+		run.env = *env;
 	/* Unverified code may read stack it never wrote: make that 0. */
 	if (run.checked)
 		memset(stack, 0, sizeof(stack));
@@ -292,9 +442,14 @@ int ubee_prog_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts
 
 	prev = current_run;
 	current_run = &run;
+	run.cpu = ubee_map_cpu_enter();
 	err = ubee_interp_exec(&run, prog->code, args, 0, &r0);
+	err = release_held(&run, err);
+	ubee_map_cpu_exit(run.cpu);
 	current_run = prev;
 
+	ubee_free(run.inner_maps);
+	ubee_free(run.ringbuf_recs);
 	if (run.allowed != run.allowed_inline)
 		ubee_free(run.allowed);
 	if (o.insn_count)

@@ -17,6 +17,11 @@
  *  - LDDW_FUNC became a plain LDDW carrying the address of the callee's
  *    first decoded instruction, the value bpf_loop and friends receive as
  *    the callback (ubee_prog_insns keeps the pseudo form).
+ *
+ * A program also knows its type (the helpers it was allowed to call were
+ * checked against it at load time) and holds a reference on each map the
+ * loader said it uses: checked mode accepts only those (and inner maps a
+ * lookup handed out during the run) as map arguments of helpers.
  */
 #ifndef UBEE_VM_H
 #define UBEE_VM_H
@@ -24,8 +29,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ubee/progtype.h"
 #include "ubee/ubee.h"
 #include "isa/isa.h"
+
+struct ubee_pkt;
 
 /* Memory regions helpers may hand out during one checked run. */
 #define UBEE_RUN_MAX_ALLOWED 65536
@@ -52,6 +60,20 @@ struct ubee_prog {
 	uint32_t flags;               /* enum ubee_prog_flags */
 	int verified;                 /* set by the verifier: may run unchecked */
 	ubee_tail_call_fn tail_call;  /* NULL: every tail call fails */
+	const struct ubee_prog_type *type; /* never NULL once loaded */
+	struct ubee_map **maps;       /* [nr_maps], a reference on each */
+	size_t nr_maps;
+};
+
+/*
+ * What the hook a run comes from provides to helpers: the attachment's
+ * cookie and function address, and the packet state of a packet context
+ * built by src/progtypes/pkt.c (NULL otherwise).
+ */
+struct ubee_run_env {
+	uint64_t cookie;
+	uint64_t func_ip;
+	struct ubee_pkt *pkt;
 };
 
 /* A stack frame of the interpreter lives in run->stack_top - depth * size. */
@@ -86,12 +108,31 @@ struct ubee_run {
 	int exit_now;
 	const struct ubee_prog *tail_next;
 
+	struct ubee_run_env env;
+	unsigned cpu;                  /* slot from ubee_map_cpu_enter */
+	uint32_t *spin_lock;           /* the bpf_spin_lock held, or NULL */
+	size_t spin_lock_idx;          /* where it was taken (for logs) */
+	/* Maps of maps: inner maps lookups handed out (checked runs). */
+	void **inner_maps;            /* struct ubee_map * */
+	size_t nr_inner_maps, cap_inner_maps;
+	/* Ring buffer records reserved and not yet committed (checked). */
+	void **ringbuf_recs;
+	size_t nr_ringbuf_recs, cap_ringbuf_recs;
+
 	/* Regions from ubee_run_allow, sorted by address. */
 	struct ubee_region *allowed;
 	size_t nr_allowed, cap_allowed;
 	size_t allowed_max;            /* the largest size among them */
 	struct ubee_region allowed_inline[8];
 };
+
+/*
+ * ubee_prog_run with the hook's environment (env may be NULL: all zero).
+ * ubee_prog_run, ubee_prog_run_attach and ubee_pkt_run come here.
+ */
+int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
+		const struct ubee_run_env *env, uint64_t *retval,
+		struct ubee_log *log);
 
 /*
  * Run the interpreter from instruction start of run->prog in frame depth
@@ -141,6 +182,30 @@ int ubee_vm_needs_checks(const struct ubee_prog *prog, uint32_t run_flags);
  */
 int ubee_vm_region_check(const struct ubee_run *run, uint64_t addr,
 			 uint64_t size, int write, unsigned depth);
+
+/*
+ * A helper found the run must end: log "<call index>: <message>", record
+ * err (negative) for the interpreter and return it. The helper then
+ * returns at once; its r0 is ignored.
+ */
+int ubee_vm_fail(struct ubee_run *run, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* 1 when map is one of prog's maps. */
+int ubee_vm_prog_has_map(const struct ubee_prog *prog, const void *map);
+/* 1 when map is one of the running program's maps or an inner map a
+ * lookup of this run handed out. */
+int ubee_vm_map_ok(const struct ubee_run *run, const void *map);
+/* Record an inner map a lookup hands out (checked runs; else a no-op). */
+int ubee_vm_add_inner_map(struct ubee_run *run, struct ubee_map *map);
+
+/*
+ * Checked runs: remember a ring buffer record the run reserved / forget
+ * one it commits (-ENOENT when it is not one of them). Records still
+ * reserved when the run ends are discarded and the run fails.
+ */
+int ubee_vm_ringbuf_track(struct ubee_run *run, void *rec);
+int ubee_vm_ringbuf_untrack(struct ubee_run *run, void *rec);
 
 /* Whether func is the address of a callback entry of prog. */
 int ubee_vm_is_func(const struct ubee_prog *prog, uint64_t func);

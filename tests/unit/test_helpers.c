@@ -13,6 +13,7 @@
 
 #include "engines.h"
 #include "test.h"
+#include "ubee/map.h"
 #include "helpers/helpers.h"
 #include "util/util.h"
 #include "vm/vm.h"
@@ -42,13 +43,17 @@
 #define mode_name(m) (t_engines[m].name)
 
 static char logbuf[4096];
+/* The maps programs of exec() may use. */
+static struct ubee_map *exec_maps[2];
+static size_t exec_nr_maps;
 
 /* Load with registry reg (NULL: built-ins) and run once. */
 static int exec(const struct ubee_insn *p, size_t n,
 		const struct ubee_helpers *reg, struct ubee_run_opts *ro,
 		uint32_t flags, uint64_t *r0)
 {
-	struct ubee_prog_opts po = { .sz = sizeof(po), .helpers = reg };
+	struct ubee_prog_opts po = { .sz = sizeof(po), .helpers = reg,
+				     .maps = exec_maps, .nr_maps = exec_nr_maps };
 	struct ubee_run_opts def = { 0 };
 	struct ubee_prog *prog;
 	struct ubee_log log;
@@ -766,9 +771,16 @@ static void checked_helper_arguments(void)
 	struct ubee_insn fill[] = {
 		LDDW(1, (uintptr_t)ro_buf), MOV_K(2, 8), CALL(H_FILL), EXIT,
 	};
+	/* Maps with 1-byte and 8-byte values: the value arg is checked with
+	 * the size of the map before it. */
+	struct ubee_map_spec spec = { .sz = sizeof(spec), .type = UBEE_MAP_ARRAY,
+				      .key_size = 4, .value_size = 1,
+				      .max_entries = 1 };
+	struct ubee_map *map1 = ubee_map_new(&spec, NULL), *map8;
 	struct ubee_insn value[] = {
 		I(0x72, 10, 0, -1, 7), /* *(u8 *)(r10 - 1) = 7 */
-		MOV_K(1, 0), MOV_X(2, 10), ADD_K(2, -1), CALL(H_VALUE), EXIT,
+		LDDW(1, (uintptr_t)map1), MOV_X(2, 10), ADD_K(2, -1),
+		CALL(H_VALUE), EXIT,
 	};
 	const struct ubee_insn tail[] = {
 		MOV_K(1, 0), MOV_K(2, 0), MOV_K(3, 0), CALL(12), EXIT,
@@ -777,6 +789,14 @@ static void checked_helper_arguments(void)
 	uint64_t r0, ctx = 0;
 	int err;
 
+	spec.value_size = 8;
+	map8 = ubee_map_new(&spec, NULL);
+	T_CHECK(map1 && map8, "maps");
+	if (!t_ok())
+		return;
+	exec_maps[0] = map1;
+	exec_maps[1] = map8;
+	exec_nr_maps = 2;
 	for (int m = 0; m < T_NR_INTERP; m++) {
 		sum[3].imm = 8;
 		err = exec(sum, N(sum), reg, NULL, modes(m), &r0);
@@ -806,12 +826,28 @@ static void checked_helper_arguments(void)
 		err = exec(fill, N(fill), reg, &ro, modes(m), &r0);
 		T_CHECK(!err && r0 == 0, "%s: fill 0: %d %s", mode_name(m), err, logbuf);
 
-		value[2] = (struct ubee_insn)MOV_K(2, 0x1001);
+		value[3] = (struct ubee_insn)MOV_K(2, 0x1001);
 		err = exec(value, N(value), reg, NULL, modes(m), &r0);
 		T_CHECK(err == -EFAULT &&
-				!strcmp(logbuf, "4: test_value arg2: pointer 0x1000 is outside every region\n"),
+				!strcmp(logbuf, "5: test_value arg2: out-of-bounds read of 1 bytes at 0x1000\n"),
 			"%s: value: %d %s", mode_name(m), err, logbuf);
-		value[2] = (struct ubee_insn)MOV_X(2, 10);
+		value[3] = (struct ubee_insn)MOV_X(2, 10);
+		/* 8 bytes from r10 - 1 leave the stack */
+		value[1].imm = (int32_t)(uintptr_t)map8;
+		value[2].imm = (int32_t)((uintptr_t)map8 >> 32);
+		err = exec(value, N(value), reg, NULL, modes(m), &r0);
+		T_CHECK(err == -EFAULT &&
+				!strncmp(logbuf, "5: test_value arg2: out-of-bounds read of 8 bytes at 0x", 55),
+			"%s: value 8: %d %s", mode_name(m), err, logbuf);
+		/* not a map of the program */
+		value[1].imm = 0x1234;
+		value[2].imm = 0;
+		err = exec(value, N(value), reg, NULL, modes(m), &r0);
+		T_CHECK(err == -EFAULT &&
+				!strcmp(logbuf, "5: test_value arg1: 0x1234 is not a map of this program\n"),
+			"%s: not a map: %d %s", mode_name(m), err, logbuf);
+		value[1].imm = (int32_t)(uintptr_t)map1;
+		value[2].imm = (int32_t)((uintptr_t)map1 >> 32);
 
 		ro.ctx = &ctx;
 		ro.ctx_size = sizeof(ctx);
@@ -822,6 +858,9 @@ static void checked_helper_arguments(void)
 		ro.ctx_size = 0;
 	}
 	T_EQ_U64(ro_buf[0], 1);
+	exec_nr_maps = 0;
+	ubee_map_put(map1);
+	ubee_map_put(map8);
 	ubee_helpers_free(reg);
 }
 

@@ -15,6 +15,7 @@
 #include "engines.h"
 #include "test.h"
 #include "isa/isa.h"
+#include "ubee/map.h"
 #include "util/util.h"
 #include "vm/vm.h"
 
@@ -842,10 +843,11 @@ static void recursion_limit(void)
 
 static int hook_calls;
 static const struct ubee_prog *hook_self, *hook_other;
+static struct ubee_map *hook_map; /* the program's map (checked mode) */
 
 static int fake_tail_call(void *map, uint32_t index, const struct ubee_prog **next)
 {
-	if ((uintptr_t)map != 1234)
+	if (map != hook_map)
 		return -1;
 	hook_calls++;
 	if (index == 0)
@@ -859,18 +861,27 @@ static int fake_tail_call(void *map, uint32_t index, const struct ubee_prog **ne
 
 static void tail_calls(void)
 {
+	/* A map the program may pass: checked mode accepts no other. */
+	const struct ubee_map_spec spec = { .sz = sizeof(spec),
+					    .type = UBEE_MAP_PROG_ARRAY,
+					    .key_size = 4, .value_size = 4,
+					    .max_entries = 2 };
+	struct ubee_map *map = ubee_map_new(&spec, NULL);
 	/* counts itself in ctx[0], then tail-calls index ctx[1] */
 	const struct ubee_insn p[] = {
 		LDX_DW(2, 1, 0), ADD_K(2, 1), STX_DW(1, 2, 0),
-		MOV_K(2, 1234), LDX_DW(3, 1, 8),
+		LDDW(2, (uintptr_t)map), LDX_DW(3, 1, 8),
 		CALL(12),
 		STX_DW(1, 0, 16), /* what the failed call returned */
 		MOV_K(0, 7), EXIT,
 	};
 	const struct ubee_insn other[] = { MOV_K(0, 42), EXIT };
+	struct ubee_prog_opts po = { .sz = sizeof(po), .maps = &map, .nr_maps = 1 };
 	struct ubee_prog *prog, *prog2;
 
-	T_CHECK(!ubee_prog_load(p, N(p), NULL, &prog, NULL), "load");
+	T_CHECK(map != NULL, "map");
+	hook_map = map;
+	T_CHECK(!ubee_prog_load(p, N(p), &po, &prog, NULL), "load");
 	T_CHECK(!ubee_prog_load(other, N(other), NULL, &prog2, NULL), "load");
 	if (!t_ok())
 		return;
@@ -935,6 +946,7 @@ static void tail_calls(void)
 	}
 	ubee_prog_free(prog);
 	ubee_prog_free(prog2);
+	ubee_map_put(map);
 }
 
 /* ---- packets, may_goto, lddw, load errors ---------------------------- */
