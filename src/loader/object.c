@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * eBPF objects (include/ubee/object.h) on top of the ELF reader: the
- * executable sections, the functions in them and the symbol lookup used
- * to annotate jump targets. The object owns a copy of the file; names
- * point into it, and each section's instructions are copied into one
- * aligned array (a section's file offset need not be 8-aligned).
+ * Opening eBPF objects (include/ubee/object.h): the ELF reader's output
+ * turned into executable sections, the functions in them and the symbol
+ * lookup used to annotate jump targets, then the license, the BTF and
+ * the loader's steps (loader.h) in dependency order. The object owns a
+ * copy of the file; names point into it, and each section's
+ * instructions are copied into one aligned array (a section's file
+ * offset need not be 8-aligned).
  */
 #include <elf.h>
 #include <errno.h>
@@ -14,20 +16,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "loader/elf.h"
-#include "ubee/object.h"
+#include "loader/loader.h"
+#include "ubee/btf.h"
 #include "util/cursor.h"
 #include "util/util.h"
 
 typedef unsigned long long ull;
-
-/* An executable section. */
-struct obj_sec {
-	size_t shndx;
-	const char *name;
-	const struct ubee_insn *insns; /* into obj->insns */
-	size_t cnt;
-};
 
 /*
  * A symbol that names code for ubee_object_symbolize(): any named symbol
@@ -38,19 +32,6 @@ struct obj_label {
 	size_t sec;      /* index into obj->secs */
 	uint64_t off;    /* byte offset in the section */
 	const char *name;
-};
-
-struct ubee_object {
-	uint8_t *data;   /* the file */
-	size_t size;
-	struct ubee_elf elf;
-	struct ubee_insn *insns;
-	struct obj_sec *secs;
-	size_t nsecs;
-	struct ubee_object_func *funcs;
-	size_t nfuncs;
-	struct obj_label *labels;
-	size_t nlabels;
 };
 
 int ubee_is_elf(const void *data, size_t size)
@@ -267,13 +248,209 @@ static int build_labels(struct ubee_object *obj, const size_t *exec_of)
 	return 0;
 }
 
+static int sym_name_cmp(const struct ubee_object *obj, size_t a, size_t b)
+{
+	const struct ubee_elf_sym *x = &obj->elf.syms[a], *y = &obj->elf.syms[b];
+
+	if (x->shndx != y->shndx)
+		return x->shndx < y->shndx ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Heap sort of obj->sym_order by (section, name): no qsort context
+ * argument is needed and the work stays O(n log n) for any input. */
+static void sift(struct ubee_object *obj, size_t *a, size_t i, size_t n)
+{
+	for (;;) {
+		size_t c = 2 * i + 1, t;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && sym_name_cmp(obj, a[c], a[c + 1]) < 0)
+			c++;
+		if (sym_name_cmp(obj, a[i], a[c]) >= 0)
+			return;
+		t = a[i];
+		a[i] = a[c];
+		a[c] = t;
+		i = c;
+	}
+}
+
+/* Index the named symbols defined in a section for obj_sym_in(). */
+static int build_sym_order(struct ubee_object *obj)
+{
+	const struct ubee_elf *elf = &obj->elf;
+	size_t i, n = 0, *a;
+
+	a = ubee_calloc(elf->nsyms, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	for (i = 0; i < elf->nsyms; i++) {
+		const struct ubee_elf_sym *sym = &elf->syms[i];
+
+		if (sym->name[0] && sym->type != STT_SECTION &&
+		    sym->type != STT_FILE && sym->shndx != SHN_UNDEF &&
+		    sym->shndx < SHN_LORESERVE)
+			a[n++] = i;
+	}
+	for (i = n / 2; i-- > 0;)
+		sift(obj, a, i, n);
+	for (i = n; i-- > 1;) {
+		size_t t = a[0];
+
+		a[0] = a[i];
+		a[i] = t;
+		sift(obj, a, 0, i);
+	}
+	obj->sym_order = a;
+	obj->nsym_order = n;
+	return 0;
+}
+
+long obj_sym_in(const struct ubee_object *obj, size_t shndx, const char *name)
+{
+	size_t lo = 0, hi = obj->nsym_order;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct ubee_elf_sym *sym = &obj->elf.syms[obj->sym_order[mid]];
+		int c = sym->shndx != shndx ? (sym->shndx < shndx ? -1 : 1)
+					    : strcmp(sym->name, name);
+
+		if (!c)
+			return (long)obj->sym_order[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+size_t obj_sec_by_name(const struct ubee_object *obj, const char *name)
+{
+	for (size_t i = 1; i < obj->elf.nsecs; i++)
+		if (!strcmp(obj->elf.secs[i].name, name))
+			return i;
+	return 0;
+}
+
+/* The license: the "license" section's bytes up to the first NUL. */
+static void read_license(struct ubee_object *obj)
+{
+	size_t i = obj_sec_by_name(obj, "license");
+	const struct ubee_elf_sec *s = &obj->elf.secs[i];
+	size_t n;
+
+	if (!i || s->type != SHT_PROGBITS)
+		return;
+	n = s->size < sizeof(obj->license) - 1 ? (size_t)s->size
+					       : sizeof(obj->license) - 1;
+	memcpy(obj->license, obj->data + s->offset, n);
+	obj->license[n] = '\0';
+}
+
+struct datasec_ctx {
+	const struct ubee_object *obj;
+	size_t shndx;
+};
+
+static int var_offset(void *arg, const char *var_name, uint32_t *offset)
+{
+	const struct datasec_ctx *c = arg;
+	long sym = obj_sym_in(c->obj, c->shndx, var_name);
+
+	if (sym < 0)
+		return -ENOENT;
+	if (c->obj->elf.syms[sym].value > UINT32_MAX)
+		return -EINVAL;
+	*offset = (uint32_t)c->obj->elf.syms[sym].value;
+	return 0;
+}
+
+/*
+ * .BTF and .BTF.ext, when present. clang leaves every DATASEC's size and
+ * variable offsets 0; fill them in from the ELF section of the same name
+ * and its symbols, as libbpf does, for the sections that become maps
+ * (.maps and global data). Other DATASECs (license, externs' .kconfig
+ * and .ksyms) are not used and stay as they are.
+ */
+static int load_btf(struct ubee_object *obj, struct ubee_log *log)
+{
+	size_t bi = obj_sec_by_name(obj, ".BTF"), ei = obj_sec_by_name(obj, ".BTF.ext");
+	const struct ubee_elf_sec *s;
+	uint32_t id, n;
+	int err;
+
+	if (!bi) {
+		if (ei) {
+			ubee_logf(log, "section %zu (.BTF.ext): there is no .BTF section for it",
+				  ei);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	s = &obj->elf.secs[bi];
+	if (s->type != SHT_PROGBITS) {
+		ubee_logf(log, "section %zu (.BTF): type %u is not SHT_PROGBITS",
+			  bi, s->type);
+		return -EINVAL;
+	}
+	err = ubee_btf_parse(obj->data + s->offset, (size_t)s->size, &obj->btf,
+			     log);
+	if (err) {
+		ubee_logf(log, "section %zu (.BTF): malformed BTF", bi);
+		return err;
+	}
+	n = ubee_btf_type_count(obj->btf);
+	for (id = 1; id < n; id++) {
+		struct datasec_ctx c = { obj, 0 };
+		const char *name;
+
+		if (ubee_btf_kind(obj->btf, id) != UBEE_BTF_KIND_DATASEC)
+			continue;
+		name = ubee_btf_name(obj->btf, id);
+		c.shndx = obj_sec_by_name(obj, name);
+		if (!c.shndx || (strcmp(name, ".maps") &&
+				 obj_data_kind(&obj->elf.secs[c.shndx]) < 0))
+			continue;
+		if (obj->elf.secs[c.shndx].size > UINT32_MAX) {
+			ubee_logf(log, "section %zu (%s): size 0x%llx does not fit a BTF DATASEC",
+				  c.shndx, name,
+				  (ull)obj->elf.secs[c.shndx].size);
+			return -EINVAL;
+		}
+		err = ubee_btf_fixup_datasec(obj->btf, name,
+					     (uint32_t)obj->elf.secs[c.shndx].size,
+					     var_offset, &c, log);
+		if (err) {
+			ubee_logf(log, "section %zu (.BTF): DATASEC [%u] %s: cannot fill in sizes and offsets",
+				  bi, id, name);
+			return err;
+		}
+	}
+	if (!ei)
+		return 0;
+	s = &obj->elf.secs[ei];
+	if (s->type != SHT_PROGBITS) {
+		ubee_logf(log, "section %zu (.BTF.ext): type %u is not SHT_PROGBITS",
+			  ei, s->type);
+		return -EINVAL;
+	}
+	err = ubee_btf_ext_parse(obj->data + s->offset, (size_t)s->size,
+				 obj->btf, &obj->ext, log);
+	if (err)
+		ubee_logf(log, "section %zu (.BTF.ext): malformed BTF.ext", ei);
+	return err;
+}
+
 /* Open the file bytes data[size]; takes ownership of data. name (the
  * caller's label for the file) only appears in messages. */
 static int object_open(uint8_t *data, size_t size, const char *name,
 		       struct ubee_object **out, struct ubee_log *log)
 {
 	struct ubee_object *obj;
-	size_t *exec_of = NULL;
 	int err;
 
 	obj = ubee_calloc(1, sizeof(*obj));
@@ -287,25 +464,46 @@ static int object_open(uint8_t *data, size_t size, const char *name,
 	err = ubee_elf_parse(&obj->elf, data, size, log);
 	if (err)
 		goto fail;
-	exec_of = ubee_calloc(obj->elf.nsecs, sizeof(*exec_of));
-	if (!exec_of) {
+	obj->exec_of = ubee_calloc(obj->elf.nsecs, sizeof(*obj->exec_of));
+	if (!obj->exec_of) {
 		err = -ENOMEM;
 		goto fail;
 	}
-	err = build_sections(obj, exec_of);
+	err = build_sections(obj, obj->exec_of);
 	if (!err)
-		err = build_funcs(obj, exec_of, log);
+		err = build_funcs(obj, obj->exec_of, log);
 	if (!err)
-		err = build_labels(obj, exec_of);
+		err = build_labels(obj, obj->exec_of);
+	if (!err)
+		err = build_sym_order(obj);
 	if (err)
 		goto fail;
-	ubee_free(exec_of);
+	read_license(obj);
+	/* Each step needs the ones before it (see loader.h). */
+	err = load_btf(obj, log);
+	if (!err)
+		err = obj_ext_index(obj);
+	if (!err)
+		err = obj_maps_collect(obj, log);
+	if (!err)
+		err = obj_globals_collect(obj, log);
+	if (!err)
+		err = obj_maps_index(obj, log);
+	if (!err)
+		err = obj_progs_collect(obj, log);
+	if (!err)
+		err = obj_relocs_collect(obj, log);
+	if (!err)
+		err = obj_link_all(obj, log);
+	if (!err)
+		err = obj_maps_slots(obj, log);
+	if (err)
+		goto fail;
 	*out = obj;
 	return 0;
 fail:
 	if (err == -ENOMEM)
 		ubee_logf(log, "out of memory opening %s", name ? name : "object");
-	ubee_free(exec_of);
 	ubee_object_free(obj);
 	return err;
 }
@@ -417,8 +615,32 @@ int ubee_object_open_file(const char *path, struct ubee_object **out,
 
 void ubee_object_free(struct ubee_object *obj)
 {
+	size_t i;
+
 	if (!obj)
 		return;
+	obj_unload(obj);
+	for (i = 0; i < obj->nprogs; i++) {
+		struct obj_prog *p = &obj->progs[i];
+
+		ubee_free(p->insns);
+		ubee_free(p->chunks);
+		ubee_free(p->maps);
+		ubee_free(p->lines);
+		ubee_free(p->finfo);
+	}
+	ubee_free(obj->progs);
+	for (i = 0; i < obj->nmaps; i++)
+		obj_map_release(&obj->maps[i]);
+	ubee_free(obj->maps);
+	ubee_free(obj->map_order);
+	for (i = 0; obj->secs && i < obj->nsecs; i++)
+		ubee_free(obj->secs[i].relos);
+	obj_ext_free(obj);
+	ubee_btf_ext_free(obj->ext);
+	ubee_btf_free(obj->btf);
+	ubee_free(obj->sym_order);
+	ubee_free(obj->exec_of);
 	ubee_free(obj->labels);
 	ubee_free(obj->funcs);
 	ubee_free(obj->secs);
@@ -525,4 +747,14 @@ int ubee_object_symbolize(const struct ubee_object *obj, size_t sec,
 		*byte_off = (size_t)target;
 	}
 	return 0;
+}
+
+const char *ubee_object_license(const struct ubee_object *obj)
+{
+	return obj ? obj->license : "";
+}
+
+const struct ubee_btf *ubee_object_btf(const struct ubee_object *obj)
+{
+	return obj ? obj->btf : NULL;
 }
