@@ -38,13 +38,22 @@ int cli_write_file(const char *path, const void *data, size_t size);
 /* Parse an unsigned decimal or 0x-hex number; -1 on junk. */
 int cli_parse_u64(const char *s, uint64_t *out);
 
+/* A map to print, with the BTF that describes it (btf may be NULL). */
+struct ubee_btf;
+struct cli_map_view {
+	struct ubee_map *map;
+	const struct ubee_btf *btf;
+	uint32_t key_type_id;   /* 0: none */
+	uint32_t value_type_id; /* 0: none (hex dump) */
+};
+
 /*
- * Load the program in file path for `run`-like commands: an ELF object
- * (its first program, or the one named by prog_name) or raw bytecode.
- * On success *insns (free()) and *cnt; -1 after cli_err.
+ * Print the map's elements to f as `bpftool map dump` does, with
+ * UBEE_BTF_DUMP_* flags (UBEE_BTF_DUMP_PLAIN for the plain form, 0 for
+ * -j, UBEE_BTF_DUMP_PRETTY for -p). Returns 0 or -errno.
  */
-int cli_load_insns(const char *path, const char *prog_name,
-		   struct ubee_insn **insns, size_t *cnt);
+#include <stdio.h>
+int cli_map_dump(FILE *f, const struct cli_map_view *v, unsigned btf_flags);
 
 /* Command entry points: argv[0] is the command name. Return exit status. */
 int cmd_run(int argc, char **argv);

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * `ubee run PROG [--data FILE] [--ctx FILE] [--data-out FILE] [--repeat N]
- *               [--engine interp|jit] [--no-verify] [--json] [--program NAME]`
+ * `ubee run PROG [--program NAME | --section SEC] [--data FILE] [--ctx FILE]
+ *               [--data-out FILE] [--repeat N] [--engine interp|jit]
+ *               [--no-verify] [--json] [--dump-maps]`
  *
- * Runs a program once or N times, like BPF_PROG_TEST_RUN. PROG is an ELF
- * object or raw bytecode. Raw programs see plain memory: r1 points to a
- * private copy of the --data bytes (NULL without --data) and r2 holds its
- * length. With --ctx, r1/r2 describe a private copy of the ctx bytes
- * instead and the data becomes the packet (LD_ABS/LD_IND) and a region the
- * program may access. Every repeat starts from the original bytes; the
- * bytes after the last run go to --data-out.
+ * Runs a program like BPF_PROG_TEST_RUN (ubee_prog_test_run has the
+ * semantics per program type). PROG is an ELF object, loaded with its maps
+ * and global data, whose program is chosen by name or section (default:
+ * the first one), or raw bytecode, which runs as a plain-memory program:
+ * r1 = a private copy of the --data bytes (NULL without), r2 = its length.
  *
  * Until the verifier exists every run is checked (bounds and budget);
  * --no-verify will skip the verifier and keep the checked mode.
@@ -18,15 +17,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
+#include "ubee/btf.h"
+#include "ubee/map.h"
+#include "ubee/object.h"
+#include "ubee/progtype.h"
 
 struct run_args {
-	const char *prog, *data, *ctx, *data_out, *program;
+	const char *prog, *data, *ctx, *data_out, *program, *section;
 	uint64_t repeat;
 	enum ubee_engine engine;
-	int no_verify, json;
+	int no_verify, json, dump_maps;
 };
 
 static int parse_args(int argc, char **argv, struct run_args *a)
@@ -44,10 +46,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		else if (!strcmp(o, "--ctx")) a->ctx = v;
 		else if (!strcmp(o, "--data-out")) a->data_out = v;
 		else if (!strcmp(o, "--program")) a->program = v;
+		else if (!strcmp(o, "--section")) a->section = v;
 		else if (!strcmp(o, "--repeat")) {
-			if (!v || cli_parse_u64(v, &a->repeat) || !a->repeat) {
-				cli_err("run: --repeat needs a positive number, got '%s'",
-					v ? v : "");
+			if (!v || cli_parse_u64(v, &a->repeat) || !a->repeat ||
+			    a->repeat > UINT32_MAX) {
+				cli_err("run: --repeat needs a number from 1 to %u, got '%s'",
+					UINT32_MAX, v ? v : "");
 				return -1;
 			}
 		} else if (!strcmp(o, "--engine")) {
@@ -61,6 +65,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			takes = 0;
 			if (!strcmp(o, "--no-verify")) a->no_verify = 1;
 			else if (!strcmp(o, "--json") || !strcmp(o, "-j")) a->json = 1;
+			else if (!strcmp(o, "--dump-maps")) a->dump_maps = 1;
 			else if (o[0] == '-' && o[1]) {
 				cli_err("run: unknown option '%s'", o);
 				return -1;
@@ -82,30 +87,119 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		cli_err("run: no program given (usage: ubee run PROG [--data FILE] ...)");
 		return -1;
 	}
+	if (a->program && a->section) {
+		cli_err("run: give --program or --section, not both");
+		return -1;
+	}
 	return 0;
 }
 
-static uint64_t now_ns(void)
+/* The program to run: by name, by section, or the first one. */
+static int pick_prog(struct ubee_object *obj, const struct run_args *a)
 {
-	struct timespec ts;
+	struct ubee_object_prog_info info;
+	size_t n = ubee_object_prog_count(obj);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	if (a->program) {
+		int i = ubee_object_find_prog(obj, a->program);
+
+		if (i < 0)
+			cli_err("%s: no program named '%s'", a->prog, a->program);
+		return i;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!ubee_object_prog(obj, i, &info) &&
+		    (a->section ? !strcmp(info.section, a->section) : 1))
+			return (int)i;
+	if (a->section)
+		cli_err("%s: no program in section '%s'", a->prog, a->section);
+	else
+		cli_err("%s: the object has no programs", a->prog);
+	return -ENOENT;
+}
+
+/* Open and load the object; *prog gets the chosen program. */
+static int load_object(const struct run_args *a, const uint8_t *bytes,
+		       size_t size, struct ubee_object **obj,
+		       const struct ubee_prog **prog, struct ubee_log *log)
+{
+	struct ubee_object_load_opts lo = { .sz = sizeof(lo) };
+	struct ubee_object_prog_info info;
+	int err, i;
+
+	err = ubee_object_open_mem(bytes, size, a->prog, obj, log);
+	if (err) {
+		cli_err_log(a->prog, err, log);
+		return -1;
+	}
+	i = pick_prog(*obj, a);
+	if (i < 0)
+		return -1;
+	ubee_object_prog_set_autoload(*obj, (size_t)i, 1);
+	lo.prog_flags = a->no_verify ? UBEE_PROG_NO_VERIFY : 0;
+	log->len = 0;
+	err = ubee_object_load(*obj, &lo, log);
+	if (err) {
+		cli_err_log(a->prog, err, log);
+		return -1;
+	}
+	ubee_object_prog(*obj, (size_t)i, &info);
+	*prog = info.prog;
+	return 0;
+}
+
+static void print_hex_json(const uint8_t *p, size_t n)
+{
+	putchar('"');
+	for (size_t i = 0; i < n; i++)
+		printf("%02x", p[i]);
+	putchar('"');
+}
+
+/* Every map of the object, after the run (--dump-maps). */
+static int dump_maps(const struct ubee_object *obj)
+{
+	size_t n = ubee_object_map_count(obj);
+	unsigned flags = cli_g.pretty ? UBEE_BTF_DUMP_PRETTY :
+			 cli_g.json ? 0 : UBEE_BTF_DUMP_PLAIN;
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++) {
+		struct ubee_object_map_info mi;
+		struct cli_map_view v;
+
+		if (ubee_object_map(obj, i, &mi) || !mi.map)
+			continue;
+		v = (struct cli_map_view){ mi.map, ubee_object_btf(obj),
+					   mi.btf_key_type_id, mi.btf_value_type_id };
+		if (cli_g.json)
+			printf("%s{\"name\":\"%s\",\"type\":\"%s\",\"elements\":",
+			       i ? "," : "", mi.name,
+			       ubee_map_type_name(mi.type));
+		else
+			printf("map %s (%s):\n", mi.name, ubee_map_type_name(mi.type));
+		err = cli_map_dump(stdout, &v, flags);
+		if (cli_g.json)
+			putchar('}');
+		if (err)
+			cli_err("map %s: cannot dump: %s", mi.name, strerror(-err));
+	}
+	return err;
 }
 
 int cmd_run(int argc, char **argv)
 {
 	struct run_args a;
+	struct ubee_object *obj = NULL;
+	struct ubee_prog *raw_prog = NULL;
+	const struct ubee_prog *prog;
 	struct ubee_insn *insns = NULL;
-	struct ubee_prog *prog = NULL;
-	uint8_t *data = NULL, *ctx = NULL, *data_run = NULL, *ctx_run = NULL;
-	size_t cnt, data_len = 0, ctx_len = 0;
+	uint8_t *bytes = NULL, *data = NULL, *ctx = NULL, *out = NULL;
+	size_t size, cnt, data_len = 0, ctx_len = 0;
 	char lbuf[8192];
 	struct ubee_log log;
-	struct ubee_prog_opts popts = { .sz = sizeof(popts) };
-	struct ubee_run_opts ropts = { .sz = sizeof(ropts) };
-	struct ubee_region region;
-	uint64_t retval = 0, total_ns = 0;
+	struct ubee_test_run t = { .sz = sizeof(t) };
+	const struct ubee_prog_type *type;
 	int ret = 1, err;
 
 	if (parse_args(argc, argv, &a))
@@ -114,83 +208,99 @@ int cmd_run(int argc, char **argv)
 		cli_err("run: the JIT engine is not built yet; use --engine interp");
 		return 1;
 	}
-	if (cli_load_insns(a.prog, a.program, &insns, &cnt))
-		return 1;
 	if ((a.data && cli_read_file(a.data, &data, &data_len)) ||
-	    (a.ctx && cli_read_file(a.ctx, &ctx, &ctx_len)))
+	    (a.ctx && cli_read_file(a.ctx, &ctx, &ctx_len)) ||
+	    cli_read_file(a.prog, &bytes, &size))
 		goto out;
-	/* Private copies, so every repeat starts from the original bytes. */
-	if ((data && !(data_run = malloc(data_len ? data_len : 1))) ||
-	    (ctx && !(ctx_run = malloc(ctx_len ? ctx_len : 1)))) {
-		cli_err("run: out of memory");
-		goto out;
-	}
-
 	ubee_log_init(&log, lbuf, sizeof(lbuf));
-	popts.name = a.program;
-	popts.flags = a.no_verify ? UBEE_PROG_NO_VERIFY : 0;
-	err = ubee_prog_load(insns, cnt, &popts, &prog, &log);
-	if (err) {
-		cli_err_log(a.prog, err, &log);
-		goto out;
-	}
 
-	ropts.engine = a.engine;
-	/* No verifier yet: nothing runs unchecked from the command line. */
-	ropts.flags = UBEE_RUN_CHECKED;
-	if (ctx) {
-		ropts.ctx = ctx_run;
-		ropts.ctx_size = ctx_len;
-		region = (struct ubee_region){ data_run, data_len, 1 };
-		ropts.regions = data ? &region : NULL;
-		ropts.nr_regions = data ? 1 : 0;
+	if (ubee_is_elf(bytes, size)) {
+		if (load_object(&a, bytes, size, &obj, &prog, &log))
+			goto out;
 	} else {
-		ropts.ctx = data_run;
-		ropts.ctx_size = data_len;
-	}
-	ropts.pkt = data_run;
-	ropts.pkt_size = data_len;
+		struct ubee_prog_opts po = { .sz = sizeof(po) };
 
-	for (uint64_t i = 0; i < a.repeat; i++) {
-		uint64_t t0;
-
-		if (data)
-			memcpy(data_run, data, data_len);
-		if (ctx)
-			memcpy(ctx_run, ctx, ctx_len);
-		log.len = 0;
-		t0 = now_ns();
-		err = ubee_prog_run(prog, &ropts, &retval, &log);
-		total_ns += now_ns() - t0;
+		if (a.program || a.section || a.dump_maps) {
+			cli_err("%s: --program, --section and --dump-maps need an ELF object",
+				a.prog);
+			goto out;
+		}
+		if (size == 0 || size % sizeof(struct ubee_insn)) {
+			cli_err("%s: raw bytecode must be a non-empty multiple of 8 bytes, got %zu bytes",
+				a.prog, size);
+			goto out;
+		}
+		insns = (struct ubee_insn *)bytes;
+		cnt = size / sizeof(*insns);
+		po.flags = a.no_verify ? UBEE_PROG_NO_VERIFY : 0;
+		err = ubee_prog_load(insns, cnt, &po, &raw_prog, &log);
 		if (err) {
 			cli_err_log(a.prog, err, &log);
 			goto out;
 		}
+		prog = raw_prog;
 	}
-	if (a.data_out && cli_write_file(a.data_out, data_run ? data_run : (uint8_t *)"",
-					 data ? data_len : 0))
+
+	type = ubee_prog_get_type(prog);
+	t.data_in = data;
+	t.data_size_in = data_len;
+	t.ctx_in = ctx;
+	t.ctx_size_in = ctx_len;
+	t.repeat = (uint32_t)a.repeat;
+	t.engine = a.engine;
+	/* No verifier yet: nothing runs unchecked from the command line. */
+	t.flags = UBEE_RUN_CHECKED;
+	/* Room for the packet to grow (adjust_tail) by a page and more. */
+	t.data_size_out = data_len + 8192;
+	t.data_out = out = malloc(t.data_size_out);
+	if (!out) {
+		cli_err("run: out of memory");
+		goto out;
+	}
+	log.len = 0;
+	err = ubee_prog_test_run(prog, &t, &log);
+	if (err) {
+		cli_err_log(a.prog, err, &log);
+		goto out;
+	}
+	if (a.data_out && cli_write_file(a.data_out, out, t.data_size_out))
 		goto out;
 
-	if (a.json)
+	if (a.json) {
 		printf("{\"retval\":%llu,\"duration_ns\":%llu,\"repeat\":%llu,"
-		       "\"engine\":\"%s\",\"checked\":true}\n",
-		       (unsigned long long)retval,
-		       (unsigned long long)(total_ns / a.repeat),
+		       "\"engine\":\"%s\",\"checked\":true,\"program\":\"%s\","
+		       "\"type\":\"%s\"",
+		       (unsigned long long)t.retval,
+		       (unsigned long long)t.duration_ns,
 		       (unsigned long long)a.repeat,
 		       ubee_engine_name(a.engine == UBEE_ENGINE_DEFAULT ?
-					UBEE_ENGINE_INTERP : a.engine));
-	else
+					UBEE_ENGINE_INTERP : a.engine),
+		       ubee_prog_name(prog), type->name);
+		if (data) {
+			printf(",\"data_out\":");
+			print_hex_json(out, t.data_size_out);
+		}
+		if (a.dump_maps) {
+			printf(",\"maps\":[");
+			dump_maps(obj);
+			putchar(']');
+		}
+		printf("}\n");
+	} else {
 		printf("retval: 0x%llx (%llu)\nduration (average): %lluns over %llu run%s\n",
-		       (unsigned long long)retval, (unsigned long long)retval,
-		       (unsigned long long)(total_ns / a.repeat),
+		       (unsigned long long)t.retval, (unsigned long long)t.retval,
+		       (unsigned long long)t.duration_ns,
 		       (unsigned long long)a.repeat, a.repeat == 1 ? "" : "s");
+		if (a.dump_maps && dump_maps(obj))
+			goto out;
+	}
 	ret = 0;
 out:
-	ubee_prog_free(prog);
-	free(insns);
+	ubee_prog_free(raw_prog);
+	ubee_object_free(obj);
+	free(bytes);
 	free(data);
 	free(ctx);
-	free(data_run);
-	free(ctx_run);
+	free(out);
 	return ret;
 }

@@ -272,6 +272,56 @@ int ubee_prog_run_attach(const struct ubee_prog *prog,
 			 const struct ubee_attach *attach, uint64_t *retval,
 			 struct ubee_log *log);
 
+/* ---- test runs (BPF_PROG_TEST_RUN) ------------------------------------ */
+
+/*
+ * One test run, with BPF_PROG_TEST_RUN's semantics, for every program
+ * type:
+ *  - xdp, socket_filter, sched_cls, sched_act: data_in is the packet
+ *    (at least the 14-byte Ethernet header); the context is built as the
+ *    kernel builds it (xdp_md / __sk_buff, data pointers live); ctx_in,
+ *    when given, is an xdp_md or __sk_buff of which ingress_ifindex and
+ *    rx_queue_index (xdp) or ifindex, mark and priority (skb) are taken;
+ *    data_out is the packet after the last run (adjust_head/tail applied);
+ *  - mem: r1 = a private copy of data_in, r2 = its length; with ctx_in,
+ *    r1/r2 describe a copy of ctx_in instead and data_in becomes the
+ *    packet (LD_ABS/LD_IND) and a region the program may use; data_out is
+ *    the data after the last run;
+ *  - other types (kprobe, tracepoint, raw_tracepoint, perf_event and
+ *    registered ones): ctx_in is the context, zero-padded to the type's
+ *    size; data_in must be empty.
+ * Every repeat starts from the same input; duration_ns is the average of
+ * the runs alone. A redirect or drop shows only in retval.
+ */
+struct ubee_test_run {
+	size_t sz;                /* sizeof(struct ubee_test_run) */
+	const void *data_in;
+	size_t data_size_in;
+	const void *ctx_in;
+	size_t ctx_size_in;
+	uint32_t repeat;          /* 0 counts as 1 */
+	enum ubee_engine engine;
+	uint32_t flags;           /* enum ubee_run_flags */
+	uint64_t insn_budget;     /* checked mode; 0: the default */
+
+	/* Outputs. */
+	uint64_t retval;          /* r0 of the last run */
+	uint64_t duration_ns;     /* average per run */
+	void *data_out;           /* NULL: not wanted */
+	size_t data_size_out;     /* in: room at data_out; out: the size of
+				   * the output data (when larger than the
+				   * room, only the room is filled and
+				   * -ENOSPC is returned, as the kernel) */
+};
+
+/*
+ * Run prog as described above. Returns 0 or a negative errno with a log
+ * line: -EINVAL for inputs the type cannot take (naming what), the run's
+ * own errors (-EFAULT, -ETIME, ...), -ENOSPC (see data_size_out).
+ */
+int ubee_prog_test_run(const struct ubee_prog *prog, struct ubee_test_run *t,
+		       struct ubee_log *log);
+
 /* ---- bpf_trace_printk output ------------------------------------------- */
 
 /*

@@ -136,6 +136,21 @@ int ubee_vm_region_check(const struct ubee_run *run, uint64_t addr,
 			return 0;
 		ro = 1;
 	}
+	/*
+	 * The value of the program's single-entry arrays: global data and
+	 * other direct map-value lddw targets (the kernel allows direct
+	 * value access only on such arrays), never handed out by a helper.
+	 */
+	for (size_t i = 0; run->prog && i < run->prog->nr_maps; i++) {
+		const struct ubee_map *m = run->prog->maps[i];
+
+		if (m->type != UBEE_MAP_ARRAY || m->max_entries != 1 ||
+		    !inside(addr, size, ubee_array_elem(m, 0), m->value_size))
+			continue;
+		if (!write || !(m->map_flags & UBEE_F_RDONLY_PROG))
+			return 0;
+		ro = 1;
+	}
 	why = run->nr_allowed ? allowed_check(run, addr, size, write) : 1;
 	if (why == 1 && ro)
 		return 2;

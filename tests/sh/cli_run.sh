@@ -61,7 +61,7 @@ expect_err cli.run.empty "multiple of 8 bytes" "$UBEE" run "$t/empty.bin"
 expect_err cli.run.missing "cannot open" "$UBEE" run "$t/nope.bin"
 expect_err cli.run.jit "JIT engine is not built" "$UBEE" run "$t/sum.bin" --engine jit
 expect_err cli.run.bad-engine "interp or jit" "$UBEE" run "$t/sum.bin" --engine turbo
-expect_err cli.run.bad-repeat "positive number" "$UBEE" run "$t/sum.bin" --repeat 0
+expect_err cli.run.bad-repeat "needs a number" "$UBEE" run "$t/sum.bin" --repeat 0
 printf 'r0 = *(u64 *)(r1 + 0x8)\nexit\n' > "$t/oob.s"
 "$UBEE" asm "$t/oob.s" -o "$t/oob.bin"
 expect_err cli.run.oob "0: out-of-bounds" "$UBEE" run "$t/oob.bin" --data "$t/c.pkt"
@@ -78,8 +78,8 @@ printf '\062' > "$t/n"
 out=$("$UBEE" run "$t/fib.bin" --data "$t/n" --json)
 case "$out" in '{"retval":12586269025,'*) pass cli.run.fib ;; *) fail cli.run.fib "got: $out" ;; esac
 
-# ELF objects: a self-contained program runs; one needing relocations is
-# refused with a message naming it (until the loader applies them).
+# ELF objects: programs in sections libbpf does not know run as plain
+# memory programs; subprogram calls are linked by the loader.
 obj=$BUILD/bpf/cli_prog.v3.o
 if [ -e "$obj" ]; then
 	printf '\051' > "$t/b"
@@ -87,8 +87,11 @@ if [ -e "$obj" ]; then
 	case "$out" in '{"retval":42,'*) pass cli.run.elf ;; *) fail cli.run.elf "got: $out" ;; esac
 	out=$("$UBEE" run "$obj" --program first_plus_one --data "$t/b" --json)
 	case "$out" in '{"retval":42,'*) pass cli.run.elf-program ;; *) fail cli.run.elf-program "got: $out" ;; esac
-	expect_err cli.run.elf-relocs "program 'calls_sub' uses maps, global data or subprogram calls" \
-		"$UBEE" run "$obj" --program calls_sub --data "$t/b"
+	out=$("$UBEE" run "$obj" --program calls_sub --data "$t/b" --json)
+	case "$out" in '{"retval":82,'*'"program":"calls_sub","type":"mem"'*) pass cli.run.elf-subprog ;; *) fail cli.run.elf-subprog "got: $out" ;; esac
+	out=$("$UBEE" run "$obj" --section mem --data "$t/b" --json)
+	case "$out" in '{"retval":42,'*) pass cli.run.elf-section ;; *) fail cli.run.elf-section "got: $out" ;; esac
+	expect_err cli.run.elf-no-section "no program in section 'xdp'" "$UBEE" run "$obj" --section xdp
 	expect_err cli.run.elf-missing "no program named 'nope'" "$UBEE" run "$obj" --program nope
 else
 	skip cli.run.elf "$obj not built"
