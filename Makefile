@@ -40,6 +40,9 @@ BPF_CPUS  := v1 v2 v3 v4
 BPF_OBJS  := $(foreach c,$(BPF_CPUS),$(BPF_SRCS:tests/bpf/%.c=$(BUILD)/bpf/%.$(c).o))
 BPF_CLANG ?= clang-19
 BPF_CFLAGS := -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -Wall
+# BPF C examples (examples/bpf/*.c), built with -mcpu=v3 into $(BUILD)/examples/bpf.
+EXBPF_SRCS := $(sort $(wildcard examples/bpf/*.c))
+EXBPF_OBJS := $(EXBPF_SRCS:examples/bpf/%.c=$(BUILD)/examples/bpf/%.o)
 
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -54,7 +57,7 @@ UBEE  := $(BUILD)/ubee
 .PHONY: all test check bench demo install uninstall clean deps format
 # Keep intermediate objects: no rebuilds, and no "rm" after the test summary.
 .SECONDARY:
-all: $(LIBA) $(LIBSO) $(UBEE) $(EX_BINS)
+all: $(LIBA) $(LIBSO) $(UBEE) $(EX_BINS) $(EXBPF_OBJS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -77,6 +80,10 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB_OBJS) $(LIBA)
 $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(SANFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+$(BUILD)/examples/bpf/%.o: examples/bpf/%.c
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) $(BPF_CFLAGS) -mcpu=v3 -c $< -o $@
 
 define bpf_rule
 $(BUILD)/bpf/%.$(1).o: tests/bpf/%.c
@@ -119,3 +126,6 @@ clean:
 	rm -rf build
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Fuzz targets (libFuzzer, clang-19): `make fuzz` and CI's short runs.
+-include tests/fuzz/fuzz.mk
