@@ -5,6 +5,7 @@
 #   make              library (build/libubee.a, .so) and build/ubee
 #   make test         every test; ends with "N passed, N failed, N skipped"
 #   make test SANITIZE=1   the same under ASan+UBSan (in build/san)
+#   make test VALGRIND=1   the test binaries under valgrind memcheck
 #   make bench        benchmark table (build/bench.json)
 #   make demo         assemble, validate and run an example program
 #   make install      PREFIX=/usr/local, with a pkg-config file
@@ -96,7 +97,7 @@ deps:
 	@scripts/deps.sh
 
 test: deps all $(TEST_BINS) $(BPF_OBJS)
-	@BUILD=$(BUILD) UBEE=$(abspath $(UBEE)) SANITIZE=$(SANITIZE) tests/run-all.sh $(TEST_BINS)
+	@BUILD=$(BUILD) UBEE=$(abspath $(UBEE)) SANITIZE=$(SANITIZE) VALGRIND=$(VALGRIND) tests/run-all.sh $(TEST_BINS)
 
 check: test
 

@@ -22,8 +22,13 @@ run() { # name, command...
 	fi
 	rm -f "$log"
 }
+# VALGRIND=1: every test binary under memcheck; an error or a leak fails it.
+vg=""
+if [ "${VALGRIND:-}" = 1 ]; then
+	vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp"
+fi
 for t in "$@"; do
-	run "$(basename "$t")" "$t"
+	run "$(basename "$t")" $vg "$t"
 done
 for s in tests/sh/*.sh; do
 	[ -e "$s" ] || continue

@@ -564,7 +564,14 @@ static int child_without_vm_readv(void)
 static void probe_read_fallback(void)
 {
 	int status = 0;
-	pid_t pid = fork();
+	pid_t pid;
+
+	/* valgrind's own syscalls trip the child's seccomp filter. */
+	if (getenv("VALGRIND") && !strcmp(getenv("VALGRIND"), "1")) {
+		t_skip("seccomp child not run under valgrind");
+		return;
+	}
+	pid = fork();
 
 	if (pid == 0)
 		_exit(child_without_vm_readv());
