@@ -16,6 +16,11 @@ void ubee_fail_alloc_after(long n)
 	__atomic_store_n(&fail_after, n, __ATOMIC_SEQ_CST);
 }
 
+long ubee_fail_alloc_left(void)
+{
+	return __atomic_load_n(&fail_after, __ATOMIC_SEQ_CST);
+}
+
 static int should_fail(void)
 {
 	long n = __atomic_load_n(&fail_after, __ATOMIC_RELAXED);

@@ -40,5 +40,8 @@ char *ubee_strdup(const char *s);
 
 /* Fail the allocation after n more succeed (-1: never). For tests. */
 void ubee_fail_alloc_after(long n);
+/* Allocations left before the injected failure (-1: none armed; 0: the
+ * failure has happened). For tests. */
+long ubee_fail_alloc_left(void);
 
 #endif /* UBEE_UTIL_H */
