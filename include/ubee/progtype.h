@@ -12,9 +12,9 @@
  * and function address of bpf_get_attach_cookie / bpf_get_func_ip), and
  * where bpf_trace_printk's lines go.
  *
- * Context layouts are described by the C structs below and the field
- * tables of each type; a BTF description (for CO-RE relocations against
- * the context) is not provided yet.
+ * Context layouts are described by the C structs below, the field tables
+ * of each type and, for CO-RE relocations against the context, as BTF
+ * (ubee_prog_type_btf).
  */
 #ifndef UBEE_PROGTYPE_H
 #define UBEE_PROGTYPE_H
@@ -149,6 +149,34 @@ int ubee_prog_type_ret_ok(const struct ubee_prog_type *t, uint64_t r0);
 
 /* The type a program was loaded as. */
 const struct ubee_prog_type *ubee_prog_get_type(const struct ubee_prog *prog);
+
+/* ---- context types as BTF (for CO-RE) ---------------------------------- */
+
+struct ubee_btf;
+
+/*
+ * ubee's context types as one BTF (include/ubee/btf.h): struct xdp_md and
+ * enum xdp_action, struct __sk_buff (struct bpf_flow_keys and struct
+ * bpf_sock forward-declared), struct pt_regs and bpf_user_pt_regs_t,
+ * struct bpf_perf_event_data, struct bpf_raw_tracepoint_args, struct
+ * trace_entry, struct trace_event_raw_sys_enter and _sys_exit. Names,
+ * members, offsets and sizes are the kernel's (as its BTF has them),
+ * built from the C layouts below. The object loader resolves CO-RE
+ * relocations against these types first (they are what ubee's programs
+ * see), and against the kernel's BTF for every other type. Built at first
+ * use and kept for the life of the process; thread-safe. NULL with errno
+ * ENOMEM when it cannot be built (a later call tries again).
+ */
+const struct ubee_btf *ubee_prog_type_btf(void);
+/* The same BTF in the kernel's binary format, *size bytes (for a file
+ * that bpftool btf dump reads); borrowed as above. NULL with errno. */
+const void *ubee_prog_type_btf_data(size_t *size);
+/*
+ * The id in ubee_prog_type_btf() of the STRUCT named t->ctx_type, or
+ * -ENOENT when t has no ctx_type or ubee's BTF has no such struct (as for
+ * most registered types); -ENOMEM.
+ */
+int ubee_prog_type_ctx_btf_id(const struct ubee_prog_type *t);
 
 /* ---- context layouts (the kernel's UAPI, byte for byte) ---------------- */
 

@@ -20,18 +20,27 @@
  *   lddw                   the 64-bit immediate
  * Before patching, the instruction must hold the local value (what clang
  * computed from the local type), which catches records that do not
- * belong to the instruction. Every candidate type of that name is tried;
+ * belong to the instruction; not for bitfields, whose loads clang may
+ * size differently (libbpf does not check those either). Every candidate type of that name is tried;
  * they must agree. A relocation without a match fails with a message
  * naming the program, instruction and type, except existence checks,
  * which become 0. TYPE_MATCHES is answered like TYPE_EXISTS (same name
- * and kind), not with libbpf's deeper structural comparison. The target
- * is one BTF (the kernel's, or the one the load options name).
+ * and kind), not with libbpf's deeper structural comparison.
+ *
+ * Two BTFs are searched, as libbpf searches vmlinux and then the modules:
+ * ubee's own context types (ubee_prog_type_btf: __sk_buff, xdp_md,
+ * pt_regs, ...) first, then the target BTF (the kernel's, or the one the
+ * load options name; there may be none). A name found among the context
+ * types is resolved there only, even when the access does not match: the
+ * context's layout is ubee's, whatever the kernel's type says. Type ids
+ * (TYPE_ID_TARGET) are those of the BTF the type was found in.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "loader/loader.h"
+#include "ubee/progtype.h"
 #include "util/util.h"
 
 #define CLS_LDX 0x01
@@ -72,7 +81,9 @@ struct core_ctx {
 	const char *sec;
 	size_t sec_insn;
 	const struct ubee_btf *lbtf;
-	const struct ubee_btf *tbtf;
+	const struct ubee_btf *tbtf;    /* the BTF being searched */
+	const struct ubee_btf *target;  /* the kernel's or the given one, or
+					 * NULL */
 	struct ubee_btf_core_relo r;
 	struct ubee_log *log;
 };
@@ -487,16 +498,18 @@ static int bytes_of(uint8_t code)
 	return b[(code >> 3) & 3];
 }
 
-/* Check that insn holds the local value, then write the target's; last:
- * insn is the program's last slot (no room for an lddw's second). */
+/* Check that insn holds the local value (unless !validate), then write
+ * the target's; last: insn is the program's last slot (no room for an
+ * lddw's second). */
 static int patch(const struct core_ctx *c, struct ubee_insn *in, int last,
 		 uint64_t orig, uint64_t val, uint32_t orig_sz,
-		 uint32_t new_sz, int unsigned_field)
+		 uint32_t new_sz, int unsigned_field, int validate)
 {
 	int cls = in->code & 7;
 
 	if ((cls == CLS_ALU || cls == CLS_ALU64) && !(in->code & 0x08)) {
-		if ((uint64_t)(int64_t)in->imm != orig && (uint32_t)in->imm != orig) {
+		if (validate && (uint64_t)(int64_t)in->imm != orig &&
+		    (uint32_t)in->imm != orig) {
 			core_err(c, "the instruction's immediate %d is not the local value %llu",
 				 in->imm, (unsigned long long)orig);
 			return -EINVAL;
@@ -515,7 +528,7 @@ static int patch(const struct core_ctx *c, struct ubee_insn *in, int last,
 			core_err(c, "a memory access can only take a byte offset");
 			return -EINVAL;
 		}
-		if ((uint64_t)(int64_t)in->off != orig) {
+		if (validate && (uint64_t)(int64_t)in->off != orig) {
 			core_err(c, "the instruction's offset %d is not the local offset %llu",
 				 in->off, (unsigned long long)orig);
 			return -EINVAL;
@@ -542,7 +555,7 @@ static int patch(const struct core_ctx *c, struct ubee_insn *in, int last,
 	if (in->code == OP_LDDW && !in->src_reg && !last) {
 		uint64_t cur = (uint32_t)in[0].imm | (uint64_t)(uint32_t)in[1].imm << 32;
 
-		if (cur != orig) {
+		if (validate && cur != orig) {
 			core_err(c, "the lddw's value %llu is not the local value %llu",
 				 (unsigned long long)cur, (unsigned long long)orig);
 			return -EINVAL;
@@ -573,15 +586,68 @@ static int unsigned_field(const struct ubee_btf *b, uint32_t id)
 	       !(in.encoding & UBEE_BTF_INT_SIGNED);
 }
 
+/* What the candidates of one BTF gave. */
+struct core_target {
+	int ncand;                  /* types of the name and kind */
+	int found;                  /* of which the access matched */
+	uint64_t val;               /* the value they agree on */
+	uint32_t sz;                /* the field's size (field kinds) */
+	struct core_res first;      /* the first match */
+};
+
+/*
+ * Try every type named ess of the relocation's kind in c->tbtf. Returns
+ * 0 (with *t; t->ncand 0 when the BTF has no such type) or -EINVAL when
+ * two candidates give different values. Work: the candidates times the
+ * access length.
+ */
+static int resolve_in(const struct core_ctx *c, const struct core_spec *s,
+		      const char *ess, int kind, struct core_target *t)
+{
+	const struct ubee_btf *b = c->tbtf;
+	struct core_res res;
+	uint64_t v;
+	uint32_t sz;
+	int id, err;
+
+	memset(t, 0, sizeof(*t));
+	for (id = ubee_btf_find(b, ess, UBEE_BTF_KIND_ANY); id > 0;
+	     id = ubee_btf_find_next(b, ess, UBEE_BTF_KIND_ANY, (uint32_t)id)) {
+		int tk = ubee_btf_kind(b, (uint32_t)id);
+
+		if (tk != kind && !(is_enum(tk) && is_enum(kind)))
+			continue;
+		t->ncand++;
+		if (!match(c, s, (uint32_t)id, &res))
+			continue;
+		err = value_of(c, b, &res, 1, &v, &sz);
+		if (err)
+			return err;
+		if (t->found && v != t->val) {
+			core_err(c, "target types [%u] and [%u] give different values (%llu, %llu)",
+				 t->first.root, res.root, (unsigned long long)t->val,
+				 (unsigned long long)v);
+			return -EINVAL;
+		}
+		if (!t->found)
+			t->first = res;
+		t->found = 1;
+		t->val = v;
+		t->sz = sz;
+	}
+	return 0;
+}
+
 static int apply_one(struct core_ctx *c, struct ubee_insn *insns, size_t cnt)
 {
+	const struct ubee_btf *ctx_btf;
 	struct core_spec s;
-	struct core_res res, first = { 0 };
-	uint64_t orig, val = 0, v;
-	uint32_t orig_sz, new_sz = 0, sz;
-	const char *name;
+	struct core_target t;
+	uint64_t orig, val;
+	uint32_t orig_sz, new_sz;
+	const char *name, *where;
 	char ess[256];
-	int kind, found = 0, id, err;
+	int kind, err;
 
 	if (c->insn >= cnt) {
 		core_err(c, "the instruction is outside the program");
@@ -594,11 +660,7 @@ static int apply_one(struct core_ctx *c, struct ubee_insn *insns, size_t cnt)
 		return err;
 	if (c->r.kind == UBEE_CORE_TYPE_ID_LOCAL)
 		return patch(c, &insns[c->insn], c->insn + 1 == cnt, orig, orig,
-			     0, 0, 0);
-	if (!c->tbtf) {
-		core_err(c, "no target BTF to resolve it against (no /sys/kernel/btf/vmlinux, and none given)");
-		return -EINVAL;
-	}
+			     0, 0, 0, 1);
 	name = ubee_btf_name(c->lbtf, c->r.type_id);
 	kind = ubee_btf_kind(c->lbtf, c->r.type_id);
 	if (!name || !name[0] || essential_len(name) >= sizeof(ess)) {
@@ -606,46 +668,51 @@ static int apply_one(struct core_ctx *c, struct ubee_insn *insns, size_t cnt)
 		return -EINVAL;
 	}
 	snprintf(ess, sizeof(ess), "%.*s", (int)essential_len(name), name);
-	for (id = ubee_btf_find(c->tbtf, ess, UBEE_BTF_KIND_ANY); id > 0;
-	     id = ubee_btf_find_next(c->tbtf, ess, UBEE_BTF_KIND_ANY, (uint32_t)id)) {
-		int tk = ubee_btf_kind(c->tbtf, (uint32_t)id);
-
-		if (tk != kind && !(is_enum(tk) && is_enum(kind)))
-			continue;
-		if (!match(c, &s, (uint32_t)id, &res))
-			continue;
-		err = value_of(c, c->tbtf, &res, 1, &v, &sz);
-		if (err)
-			return err;
-		if (found && v != val) {
-			core_err(c, "target types [%u] and [%u] give different values (%llu, %llu)",
-				 first.root, res.root, (unsigned long long)val,
-				 (unsigned long long)v);
+	ctx_btf = ubee_prog_type_btf();
+	if (!ctx_btf) {
+		core_err(c, "out of memory building ubee's context type BTF");
+		return -ENOMEM;
+	}
+	c->tbtf = ctx_btf;
+	where = "ubee's context types";
+	err = resolve_in(c, &s, ess, kind, &t);
+	if (!err && !t.ncand) {
+		if (!c->target) {
+			core_err(c, "ubee's context types have no %s '%s', and there is no target BTF to resolve it against (no /sys/kernel/btf/vmlinux, and none given)",
+				 ubee_btf_kind_name(kind), ess);
 			return -EINVAL;
 		}
-		if (!found)
-			first = res;
-		found = 1;
-		val = v;
-		new_sz = sz;
+		c->tbtf = c->target;
+		where = "the target BTF";
+		err = resolve_in(c, &s, ess, kind, &t);
 	}
-	if (!found) {
+	if (err)
+		return err;
+	val = t.val;
+	new_sz = t.sz;
+	if (!t.found) {
 		if (c->r.kind != UBEE_CORE_FIELD_EXISTS &&
 		    c->r.kind != UBEE_CORE_TYPE_EXISTS &&
 		    c->r.kind != UBEE_CORE_TYPE_MATCHES &&
 		    c->r.kind != UBEE_CORE_ENUMVAL_EXISTS) {
-			core_err(c, "no type '%s' in the target BTF has this %s",
-				 ess, is_field_kind(c->r.kind) ? "field" :
+			core_err(c, "no type '%s' in %s has this %s", ess, where,
+				 is_field_kind(c->r.kind) ? "field" :
 				 c->r.kind == UBEE_CORE_ENUMVAL_VALUE ? "enumerator" : "kind");
 			return -EINVAL;
 		}
 		val = 0;
 		new_sz = orig_sz;
 	}
+	/*
+	 * clang and libbpf may size a bitfield's load differently (clang
+	 * wrote 4 bytes for iphdr's ihl:4, libbpf computes 1): as libbpf,
+	 * trust the local value only for whole fields.
+	 */
 	return patch(c, &insns[c->insn], c->insn + 1 == cnt, orig, val,
 		     orig_sz, new_sz,
-		     found && is_field_kind(c->r.kind) &&
-		     unsigned_field(c->tbtf, first.field));
+		     t.found && is_field_kind(c->r.kind) &&
+		     unsigned_field(c->tbtf, t.first.field),
+		     !(is_field_kind(c->r.kind) && s.local.bit_sz));
 }
 
 int obj_core_needed(const struct ubee_object *obj, const struct obj_prog *p)
@@ -669,7 +736,7 @@ int obj_core_apply(struct ubee_object *obj, struct obj_prog *p,
 	memset(&c, 0, sizeof(c));
 	c.p = p;
 	c.lbtf = obj->btf;
-	c.tbtf = target;
+	c.target = target;
 	c.log = log;
 	for (size_t k = 0; k < p->nr_chunks; k++) {
 		const struct obj_chunk *ch = &p->chunks[k];
