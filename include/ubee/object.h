@@ -246,8 +246,9 @@ struct ubee_object_load_opts {
 
 /*
  * Create the maps, apply CO-RE relocations and load the programs (every
- * autoload one, or all with load_all). The target BTF is one: the
- * kernel's or the one given (ubee's own context types have no BTF yet).
+ * autoload one, or all with load_all). CO-RE relocations resolve against
+ * ubee's context types (ubee_prog_type_btf) first, then against the
+ * kernel's BTF or the one given.
  * Prog arrays get their initial programs; programs an embedder puts in
  * prog arrays must be taken out before ubee_object_free (arrays borrow
  * programs). On failure nothing stays loaded,
