@@ -1,16 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# `make bench`: compile every bench/progs/*.c twice (eBPF bytecode extracted
-# raw from its "xdp" section, and native code linked into the harness),
-# build bench/harness.c against $BUILD/libubee.a and run it. Everything goes
-# into $BUILD/bench; the results also into $BUILD/bench.json. Exits non-zero
-# when a program does not build self-contained or any engine's result
-# differs from the native one.
+# `make bench`, two parts:
+#  1. programs: compile every bench/progs/*.c twice (eBPF bytecode extracted
+#     raw from its "xdp" section, and native code linked into the harness),
+#     build bench/harness.c against $BUILD/libubee.a and run it;
+#  2. maps: compile every bench/maps/*.c into a BPF object, build
+#     bench/maps_harness.c (with libbpf, for the kernel column, when it
+#     links) and run it: map operations per op on ubee and in the kernel.
+# Everything goes into $BUILD/bench; the results also into
+# $BUILD/bench.json (the maps under "maps"). Exits non-zero when a program
+# does not build self-contained, any engine's result differs from the
+# native one, or a map program's checksum is wrong.
 #
 # Environment: BUILD (default build), CC (default cc), BPF_CLANG (clang-19),
 # LLVM (19: the llvm-readelf/objdump/objcopy version),
-# BENCH_ARGS (extra harness options, e.g. "--time 0.05 --only crc32").
-# shellcheck disable=SC2086 # CC, WARN, SAN and BENCH_ARGS are option lists
+# BENCH_ARGS (extra harness options, e.g. "--time 0.05 --only crc32"),
+# BENCH_MAPS_ARGS (extra maps_harness options, e.g. "--only hash"),
+# BENCH_PROGS=0 / BENCH_MAPS=0 (skip a part), LIBBPF_LIBS (-lbpf -lelf -lz).
+# shellcheck disable=SC2086 # CC, WARN, SAN, LIBBPF_LIBS and *_ARGS are option lists
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -63,4 +70,38 @@ if nm "$BUILD/libubee.a" 2>/dev/null | grep -q __asan_; then
 fi
 $CC -std=gnu11 -O2 $WARN $SAN -Iinclude -o "$OUT/harness" bench/harness.c \
 	"$OUT"/native/*.o "$BUILD/libubee.a" -pthread -lm
-exec "$OUT/harness" --bin "$OUT/bpf" --json "$BUILD/bench.json" ${BENCH_ARGS:-}
+
+# The map objects are loaded whole (maps, several programs), by ubee and
+# by libbpf: compiled with BTF, as libbpf needs for BTF-defined maps.
+mkdir -p "$OUT/maps"
+rm -f "$OUT"/maps/*
+for src in bench/maps/*.c; do
+	name=$(basename "$src" .c)
+	grep -q "{ \"$name\"," bench/maps_harness.c ||
+		fail "$src has no row in mb_maps (bench/maps_harness.c)"
+	"$BPF_CLANG" -O2 -g -target bpf -mcpu=v3 -I/usr/include/x86_64-linux-gnu \
+		-Ibench/maps -Wall -Wextra -c "$src" -o "$OUT/maps/$name.o"
+done
+LIBBPF_LIBS=${LIBBPF_LIBS:--lbpf -lelf -lz}
+printf '#include <bpf/libbpf.h>\nint main(void) { return !libbpf_major_version(); }\n' \
+	>"$OUT/libbpf_probe.c"
+if $CC -o "$OUT/libbpf_probe" "$OUT/libbpf_probe.c" $LIBBPF_LIBS 2>/dev/null; then
+	KERNEL=
+else
+	echo "bench: no libbpf to link ($LIBBPF_LIBS): no kernel column" >&2
+	KERNEL=-DMB_NO_LIBBPF LIBBPF_LIBS=
+fi
+$CC -std=gnu11 -O2 $WARN $SAN $KERNEL -Iinclude -Ibench/maps \
+	-o "$OUT/maps_harness" bench/maps_harness.c "$BUILD/libubee.a" \
+	$LIBBPF_LIBS -pthread -lm
+
+status=0
+if [ "${BENCH_PROGS:-1}" != 0 ]; then
+	"$OUT/harness" --bin "$OUT/bpf" --json "$BUILD/bench.json" \
+		${BENCH_ARGS:-} || status=1
+fi
+if [ "${BENCH_MAPS:-1}" != 0 ]; then
+	"$OUT/maps_harness" --obj "$OUT/maps" --json "$BUILD/bench.json" \
+		${BENCH_MAPS_ARGS:-} || status=1
+fi
+exit $status

@@ -13,6 +13,7 @@
  * memory a helper writes must be writable.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "helpers/helpers.h"
 #include "maps/maps.h"
@@ -46,12 +47,22 @@ static uint64_t hand_out(struct ubee_map *map, void *v, const char *helper)
 	return (uintptr_t)v;
 }
 
-/* bpf_map_lookup_elem(map, key): the value, or NULL. */
+/*
+ * bpf_map_lookup_elem(map, key): the value, or NULL. Arrays, the most
+ * common map, are looked up here (array.c's lookup is ubee_array_elem)
+ * rather than through an indirect call.
+ */
 uint64_t ubee_bpf_map_lookup_elem(uint64_t m, uint64_t key, uint64_t r3,
 				  uint64_t r4, uint64_t r5)
 {
 	struct ubee_map *map = MAP(m);
+	uint32_t index;
 
+	if (map->type == UBEE_MAP_ARRAY) {
+		memcpy(&index, PTR(key), sizeof(index));
+		return hand_out(map, ubee_array_elem(map, index),
+				"bpf_map_lookup_elem");
+	}
 	if (!map->ops->lookup)
 		return 0;
 	return hand_out(map, map->ops->lookup(map, PTR(key)),
