@@ -156,12 +156,12 @@ static void print_hex_json(const uint8_t *p, size_t n)
 	putchar('"');
 }
 
-/* Every map of the object, after the run (--dump-maps). */
-static int dump_maps(const struct ubee_object *obj)
+/* Every map of the object, after the run (--dump-maps), as JSON or text. */
+static int dump_maps(const struct ubee_object *obj, int json)
 {
 	size_t n = ubee_object_map_count(obj);
-	unsigned flags = cli_g.pretty ? UBEE_BTF_DUMP_PRETTY :
-			 cli_g.json ? 0 : UBEE_BTF_DUMP_PLAIN;
+	unsigned flags = !json ? UBEE_BTF_DUMP_PLAIN :
+			 cli_g.pretty ? UBEE_BTF_DUMP_PRETTY : 0;
 	int err = 0;
 
 	for (size_t i = 0; i < n && !err; i++) {
@@ -172,14 +172,14 @@ static int dump_maps(const struct ubee_object *obj)
 			continue;
 		v = (struct cli_map_view){ mi.map, ubee_object_btf(obj),
 					   mi.btf_key_type_id, mi.btf_value_type_id };
-		if (cli_g.json)
+		if (json)
 			printf("%s{\"name\":\"%s\",\"type\":\"%s\",\"elements\":",
 			       i ? "," : "", mi.name,
 			       ubee_map_type_name(mi.type));
 		else
 			printf("map %s (%s):\n", mi.name, ubee_map_type_name(mi.type));
 		err = cli_map_dump(stdout, &v, flags);
-		if (cli_g.json)
+		if (json)
 			putchar('}');
 		if (err)
 			cli_err("map %s: cannot dump: %s", mi.name, strerror(-err));
@@ -282,7 +282,7 @@ int cmd_run(int argc, char **argv)
 		}
 		if (a.dump_maps) {
 			printf(",\"maps\":[");
-			dump_maps(obj);
+			dump_maps(obj, 1);
 			putchar(']');
 		}
 		printf("}\n");
@@ -291,7 +291,7 @@ int cmd_run(int argc, char **argv)
 		       (unsigned long long)t.retval, (unsigned long long)t.retval,
 		       (unsigned long long)t.duration_ns,
 		       (unsigned long long)a.repeat, a.repeat == 1 ? "" : "s");
-		if (a.dump_maps && dump_maps(obj))
+		if (a.dump_maps && dump_maps(obj, 0))
 			goto out;
 	}
 	ret = 0;

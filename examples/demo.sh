@@ -50,4 +50,17 @@ C
 	clang-19 -O2 -g -target bpf -c "$out/xdp.c" -o "$out/xdp.o"
 	show "$UBEE" disasm "$out/xdp.o"
 fi
+if [ -f "$BUILD/examples/bpf/xdp_parser.o" ] && command -v python3 >/dev/null 2>&1; then
+	step "9. A real XDP program: the packet parser (examples/bpf/xdp_parser.c) on generated frames"
+	python3 tests/tools/mkpkt.py --named "$out/pkts"
+	for f in qinq_ipv6_tcp vlan_arp ipv4_truncated; do
+		printf '$ %s | tests/tools/mapcanon.py --nonzero --no-data\n' \
+			"$UBEE -j run $BUILD/examples/bpf/xdp_parser.o --data $out/pkts/$f.bin --dump-maps"
+		"$UBEE" -j run "$BUILD/examples/bpf/xdp_parser.o" --data "$out/pkts/$f.bin" \
+			--dump-maps | python3 tests/tools/mapcanon.py --nonzero --no-data
+	done
+	echo "(keys: 0 eth, 1 vlan, 2 arp, 3 ipv4, 4 ipv6, 5 tcp, ..., 10 malformed; per-CPU values summed)"
+	echo "An ICMP echo request is answered in place: XDP_TX (3), data_out is the reply:"
+	show "$UBEE" -j run "$BUILD/examples/bpf/xdp_parser.o" --data "$out/pkts/ipv4_icmp_echo.bin"
+fi
 printf '\ndemo: done\n'

@@ -79,7 +79,7 @@ static int run_pkt(const struct ubee_prog *prog, struct ubee_test_run *t,
 	struct ubee_pkt_opts po;
 	struct ubee_pkt *pkt = NULL;
 	const void *out;
-	size_t len;
+	size_t len, room;
 	uint64_t total = 0;
 	int err;
 
@@ -102,7 +102,14 @@ static int run_pkt(const struct ubee_prog *prog, struct ubee_test_run *t,
 	}
 	t->duration_ns = total / t->repeat;
 	out = ubee_pkt_data(pkt, &len);
+	room = t->data_size_out;
 	err = give_data(t, out, len);
+	/*
+	 * A socket filter runs from the network header; the kernel gives
+	 * the frame back with the Ethernet header zeroed.
+	 */
+	if (type == UBEE_PROG_TYPE_SOCKET_FILTER && t->data_out)
+		memset(t->data_out, 0, UBEE_ETH_HLEN < room ? UBEE_ETH_HLEN : room);
 out:
 	ubee_pkt_free(pkt);
 	return err;
