@@ -306,11 +306,16 @@ int ubee_prog_run_attach(const struct ubee_prog *prog,
  * One test run, with BPF_PROG_TEST_RUN's semantics, for every program
  * type:
  *  - xdp, socket_filter, sched_cls, sched_act: data_in is the packet
- *    (at least the 14-byte Ethernet header); the context is built as the
- *    kernel builds it (xdp_md / __sk_buff, data pointers live); ctx_in,
- *    when given, is an xdp_md or __sk_buff of which ingress_ifindex and
- *    rx_queue_index (xdp) or ifindex, mark and priority (skb) are taken;
- *    data_out is the packet after the last run (adjust_head/tail applied);
+ *    (at least the 14-byte Ethernet header; skb types refuse IPv4 frames
+ *    under 34 bytes and IPv6 under 54, as the kernel); the context is
+ *    built as the kernel builds it (xdp_md / __sk_buff, data pointers
+ *    live); ctx_in, when given, is checked and taken as the kernel does:
+ *    xdp_md's ingress_ifindex and rx_queue_index (data_end must be the
+ *    packet's size; metadata is not supported yet), __sk_buff's mark,
+ *    priority, ingress_ifindex, ifindex, cb and tstamp (other fields must
+ *    be zero); data_out is the packet after the last run (adjust_head/tail
+ *    applied; socket filters get the Ethernet header zeroed, as the
+ *    kernel's test run returns it);
  *  - mem: r1 = a private copy of data_in, r2 = its length; with ctx_in,
  *    r1/r2 describe a copy of ctx_in instead and data_in becomes the
  *    packet (LD_ABS/LD_IND) and a region the program may use; data_out is

@@ -151,6 +151,9 @@ void ubee_pkt_reset(struct ubee_pkt *pkt)
 		pkt->ctx.skb.ifindex = ifindex;
 		pkt->ctx.skb.mark = pkt->opts.mark;
 		pkt->ctx.skb.priority = pkt->opts.priority;
+		pkt->ctx.skb.ingress_ifindex = pkt->opts.ingress_ifindex;
+		memcpy(pkt->ctx.skb.cb, pkt->opts.cb, sizeof(pkt->ctx.skb.cb));
+		pkt->ctx.skb.tstamp = pkt->opts.tstamp;
 	}
 	sync_ctx(pkt);
 }

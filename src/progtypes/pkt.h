@@ -64,6 +64,9 @@ struct ubee_pkt_opts {
 	uint32_t rx_queue_index;  /* xdp */
 	uint32_t mark;            /* skb */
 	uint32_t priority;        /* skb */
+	uint32_t ingress_ifindex; /* skb */
+	uint32_t cb[5];           /* skb: the control block programs share */
+	uint64_t tstamp;          /* skb */
 };
 
 /*

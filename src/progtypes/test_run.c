@@ -7,6 +7,8 @@
  * restored before every repeat, outside the timed part.
  */
 #include <errno.h>
+#include <net/if.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -40,7 +42,33 @@ static int give_data(struct ubee_test_run *t, const void *data, size_t len)
 	return len > room ? -ENOSPC : 0;
 }
 
-/* The fields of ctx_in a packet context takes (see progtype.h). */
+/* 1 when bytes [from, to) of p are all zero. */
+static int zero_range(const void *p, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (((const uint8_t *)p)[i])
+			return 0;
+	return 1;
+}
+
+/* An interface index the kernel's test run would accept (it looks it up). */
+static int check_ifindex(uint32_t ifindex, struct ubee_log *log)
+{
+	char name[IF_NAMESIZE];
+
+	if (ifindex <= 1 || if_indextoname(ifindex, name))
+		return 0;
+	ubee_logf(log, "0: ctx_in names interface %u, which does not exist", ifindex);
+	return -ENODEV;
+}
+
+/*
+ * The fields of ctx_in a packet context takes, with the kernel's checks
+ * (net/bpf/test_run.c): xdp_md gives ingress_ifindex and rx_queue_index,
+ * data_end must be the packet's size and data_meta and egress_ifindex 0;
+ * __sk_buff gives mark, priority, ingress_ifindex, ifindex, cb and
+ * tstamp, and every field the kernel does not take must be zero.
+ */
 static int pkt_opts_from_ctx(uint32_t type, const struct ubee_test_run *t,
 			     struct ubee_pkt_opts *po, struct ubee_log *log)
 {
@@ -50,26 +78,67 @@ static int pkt_opts_from_ctx(uint32_t type, const struct ubee_test_run *t,
 	*po = (struct ubee_pkt_opts){ .sz = sizeof(*po) };
 	if (!t->ctx_in || !t->ctx_size_in)
 		return 0;
-	if (t->ctx_size_in > max) {
-		ubee_logf(log, "0: ctx_in of %zu bytes is larger than the %zu-byte context",
+	if (t->ctx_size_in > max && !zero_range(t->ctx_in, max, t->ctx_size_in)) {
+		ubee_logf(log, "0: ctx_in of %zu bytes has non-zero bytes past the %zu-byte context",
 			  t->ctx_size_in, max);
 		return -EINVAL;
 	}
 	if (type == UBEE_PROG_TYPE_XDP) {
 		struct ubee_xdp_md md = { 0 };
 
-		memcpy(&md, t->ctx_in, t->ctx_size_in);
+		memcpy(&md, t->ctx_in, t->ctx_size_in < max ? t->ctx_size_in : max);
+		if (md.data) {
+			ubee_logf(log, "0: XDP metadata in ctx_in (data = %u) is not supported",
+				  md.data);
+			return -EOPNOTSUPP;
+		}
+		if (md.data_meta || md.egress_ifindex ||
+		    md.data_end != t->data_size_in) {
+			ubee_logf(log, "0: ctx_in: xdp_md needs data_end = the packet's size (%zu) and data_meta, egress_ifindex 0",
+				  t->data_size_in);
+			return -EINVAL;
+		}
 		po->ifindex = md.ingress_ifindex;
 		po->rx_queue_index = md.rx_queue_index;
-	} else {
+		return check_ifindex(md.ingress_ifindex, log);
+	}
+	{
 		struct ubee_sk_buff skb = { 0 };
+		static const struct { size_t from, to; } must_be_zero[] = {
+			{ 0, offsetof(struct ubee_sk_buff, mark) },
+			{ offsetof(struct ubee_sk_buff, queue_mapping),
+			  offsetof(struct ubee_sk_buff, priority) },
+			{ offsetof(struct ubee_sk_buff, tc_index),
+			  offsetof(struct ubee_sk_buff, cb) },
+			{ offsetof(struct ubee_sk_buff, hash),
+			  offsetof(struct ubee_sk_buff, tstamp) },
+			{ offsetof(struct ubee_sk_buff, gso_segs) + 4,
+			  offsetof(struct ubee_sk_buff, gso_size) },
+			{ offsetof(struct ubee_sk_buff, gso_size) + 4,
+			  offsetof(struct ubee_sk_buff, hwtstamp) },
+		};
 
-		memcpy(&skb, t->ctx_in, t->ctx_size_in);
+		memcpy(&skb, t->ctx_in, t->ctx_size_in < max ? t->ctx_size_in : max);
+		for (size_t i = 0; i < sizeof(must_be_zero) / sizeof(must_be_zero[0]); i++)
+			if (!zero_range(&skb, must_be_zero[i].from, must_be_zero[i].to)) {
+				ubee_logf(log, "0: ctx_in: __sk_buff bytes %zu..%zu must be zero (the kernel does not take them)",
+					  must_be_zero[i].from, must_be_zero[i].to - 1);
+				return -EINVAL;
+			}
+		if (skb.wire_len && (skb.wire_len < t->data_size_in ||
+				     skb.wire_len > 65536)) {
+			ubee_logf(log, "0: ctx_in: wire_len %u is not between the packet's size and 65536",
+				  skb.wire_len);
+			return -EINVAL;
+		}
 		po->ifindex = skb.ifindex;
 		po->mark = skb.mark;
 		po->priority = skb.priority;
+		po->ingress_ifindex = skb.ingress_ifindex;
+		memcpy(po->cb, skb.cb, sizeof(po->cb));
+		po->tstamp = skb.tstamp;
+		return check_ifindex(skb.ifindex, log);
 	}
-	return 0;
 }
 
 static int run_pkt(const struct ubee_prog *prog, struct ubee_test_run *t,
