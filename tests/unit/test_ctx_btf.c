@@ -729,13 +729,15 @@ static void run_all(const struct ubee_object *obj)
 	const struct ubee_btf *btf = ubee_prog_type_btf();
 	uint8_t pkt[64] = { 0 };
 	struct ubee_sk_buff skb = { .mark = 3, .priority = 4 };
-	struct ubee_xdp_md md = { .ingress_ifindex = 9 };
+	/* As the kernel takes it: data_end = the packet's size, a real
+	 * interface (1: loopback). */
+	struct ubee_xdp_md md = { .data_end = 64, .ingress_ifindex = 1 };
 	struct ubee_pt_regs regs;
 	struct ubee_sys_enter_ctx enter = { .nr = 257 };
 	struct ubee_sys_exit_ctx ex = { .ret = -5 };
 	struct ubee_perf_event_data perf;
 	uint64_t raw[3] = { 10, 0, 52 };
-	uint32_t xdp_out[2] = { sizeof(pkt), 9 };
+	uint32_t xdp_out[2] = { sizeof(pkt), 1 };
 	int xdp_id = ubee_btf_find(btf, "xdp_md", UBEE_BTF_KIND_STRUCT);
 	int skb_id = ubee_btf_find(btf, "__sk_buff", UBEE_BTF_KIND_STRUCT);
 
