@@ -29,6 +29,8 @@ WARN     := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wm
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -pthread -Iinclude -Isrc -Itests/lib -MMD -MP
 LDLIBS   := -pthread -lm
+# The CLI alone disassembles x86-64 (ubee disasm --jited): capstone.
+CLI_LDLIBS := -lcapstone
 
 LIB_SRCS  := $(sort $(wildcard src/*/*.c))
 CLI_SRCS  := $(sort $(wildcard cli/*.c))
@@ -72,7 +74,7 @@ $(LIBSO): $(LIB_OBJS)
 	$(CC) -shared $(SANFLAGS) -Wl,-soname,libubee.so.$(shell sed -n 's/^#define UBEE_VERSION_MAJOR //p' include/ubee/ubee.h) -o $@ $^ $(LDLIBS)
 
 $(UBEE): $(CLI_OBJS) $(LIBA)
-	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJS) $(LIBA) $(LDLIBS)
+	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJS) $(LIBA) $(LDLIBS) $(CLI_LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TLIB_OBJS) $(LIBA)
 	@mkdir -p $(dir $@)

@@ -11,7 +11,7 @@
  * The number of eBPF instructions per run comes from one checked run with
  * insn_count. Results go to stdout as a table and to --json as JSON.
  *
- * New engines (the JIT, the kernel) are one row in engines[] and, for a new
+ * New engines (the kernel, say) are one row in engines[] and, for a new
  * comparison, one row in ratios[]; nothing else changes.
  *
  * Exit status: 0 when every result matched, 1 on any mismatch or error,
@@ -313,12 +313,14 @@ static int run_ubee(const struct engine *e, struct bench_ctx *c,
 }
 
 /*
- * Column order; native first: it is the reference result. A JIT is one
- * more row with .ubee_engine = UBEE_ENGINE_JIT; engines the library was
- * built without are skipped (ubee_engine_available).
+ * Column order; native first: it is the reference result. The JIT runs
+ * the bytecode trusted, as "interp" does; engines the library was built
+ * without are skipped (ubee_engine_available).
  */
 static const struct engine engines[] = {
 	{ .name = "native", .run = run_native, .on_by_default = 1 },
+	{ .name = "jit", .run = run_ubee, .ubee_engine = UBEE_ENGINE_JIT,
+	  .flags = UBEE_RUN_TRUSTED, .is_ubee = 1, .on_by_default = 1 },
 	{ .name = "interp", .run = run_ubee, .ubee_engine = UBEE_ENGINE_INTERP,
 	  .flags = UBEE_RUN_TRUSTED, .is_ubee = 1, .on_by_default = 1 },
 	{ .name = "checked", .run = run_ubee, .ubee_engine = UBEE_ENGINE_INTERP,
@@ -334,7 +336,9 @@ static const struct engine engines[] = {
 static const struct {
 	const char *num, *den;
 } ratios[] = {
+	{ "jit", "native" },
 	{ "interp", "native" },
+	{ "interp", "jit" },
 	{ "checked", "interp" },
 	{ "switch", "interp" },
 };

@@ -18,9 +18,10 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run,
-	  "run PROG [--data FILE] [--ctx FILE] [--data-out FILE] [--repeat N]\n"
-	  "          [--engine interp|jit] [--no-verify] [--json] [--program NAME]" },
-	{ "disasm", cmd_disasm, "disasm FILE [--no-show-raw-insn]" },
+	  "run PROG [--program NAME | --section SEC] [--data FILE] [--ctx FILE]\n"
+	  "          [--data-out FILE] [--repeat N] [--engine interp|jit] [--harden]\n"
+	  "          [--no-verify] [--json] [--dump-maps]" },
+	{ "disasm", cmd_disasm, "disasm FILE [--no-show-raw-insn] [--jited [--harden]]" },
 	{ "asm", cmd_asm, "asm FILE -o OUT" },
 };
 

@@ -158,6 +158,13 @@ typedef int (*ubee_ldimm64_fn)(void *arg, uint32_t insn_idx, int src,
 enum ubee_prog_flags {
 	/* Skip the verifier: the program may only run in checked mode. */
 	UBEE_PROG_NO_VERIFY = 1u << 0,
+	/*
+	 * JIT: blind every constant of the program (immediates of ALU,
+	 * jumps, stores, lddw, packet loads) with a random key per
+	 * instruction, so that no program-chosen bytes appear in executable
+	 * memory (a defence against JIT spraying). Results do not change.
+	 */
+	UBEE_PROG_HARDEN = 1u << 1,
 };
 
 /*
@@ -201,16 +208,51 @@ size_t ubee_prog_insn_count(const struct ubee_prog *prog);
 const struct ubee_insn *ubee_prog_insns(const struct ubee_prog *prog);
 const char *ubee_prog_name(const struct ubee_prog *prog);
 
+/*
+ * The JIT (x86-64) runs only code that may run unchecked: verified
+ * programs, or runs with UBEE_RUN_TRUSTED. A checked run asked to use it
+ * fails with -EOPNOTSUPP; UBEE_ENGINE_DEFAULT picks the JIT when the run
+ * may be unchecked and the JIT is built, else the interpreter.
+ */
 enum ubee_engine {
-	UBEE_ENGINE_DEFAULT = 0, /* the fastest engine that is built */
+	UBEE_ENGINE_DEFAULT = 0, /* the fastest engine that may run it */
 	UBEE_ENGINE_INTERP,
 	UBEE_ENGINE_JIT,
 };
 
-/* Returns "interp" / "jit"; NULL for an unknown value. */
+/*
+ * Returns "interp" / "jit"; for UBEE_ENGINE_DEFAULT the engine it prefers
+ * (what unchecked runs use). NULL for an unknown value.
+ */
 const char *ubee_engine_name(enum ubee_engine e);
 /* 1 when the engine is built into this library. */
 int ubee_engine_available(enum ubee_engine e);
+
+/*
+ * The JIT's machine code for a program, for disassembly and tests. The
+ * code is laid out as: an entry stub (what C calls), the instructions in
+ * order, then out-of-line stubs. insn_off has insn_count + 1 entries: the
+ * code of instruction slot i is [insn_off[i], insn_off[i + 1]) (empty for
+ * the second slot of an lddw); insn_off[insn_count] is where the stubs
+ * start. Everything stays valid and read-only until ubee_prog_free.
+ */
+struct ubee_jit_info {
+	size_t sz;                  /* sizeof(struct ubee_jit_info) */
+	const uint8_t *code;        /* executable, never writable */
+	size_t size;                /* bytes of code */
+	const uint32_t *insn_off;
+	size_t insn_count;
+	int hardened;               /* compiled with UBEE_PROG_HARDEN */
+};
+
+/*
+ * Compile prog with the JIT unless it was compiled already (compiling
+ * does not run it, so any program may be compiled) and describe the code
+ * in *info. Returns 0, -EOPNOTSUPP when the JIT is not built, -ENOMEM, or
+ * -EINVAL for a program the JIT cannot translate (logged).
+ */
+int ubee_prog_jit_info(const struct ubee_prog *prog, struct ubee_jit_info *info,
+		       struct ubee_log *log);
 
 enum ubee_run_flags {
 	/*

@@ -12,6 +12,7 @@
 
 #include "ubee/map.h"
 #include "helpers/helpers.h"
+#include "jit/jit.h"
 #include "util/util.h"
 #include "vm/vm.h"
 
@@ -172,7 +173,7 @@ int ubee_prog_load(const struct ubee_insn *insns, size_t cnt,
 	err = ubee_vm_copy_opts(&o, sizeof(o), opts, log);
 	if (err)
 		return err;
-	if (o.flags & ~(uint32_t)UBEE_PROG_NO_VERIFY) {
+	if (o.flags & ~(uint32_t)(UBEE_PROG_NO_VERIFY | UBEE_PROG_HARDEN)) {
 		ubee_logf(log, "0: unknown program flags 0x%x", o.flags);
 		return -EINVAL;
 	}
@@ -250,6 +251,7 @@ void ubee_prog_free(struct ubee_prog *prog)
 {
 	if (!prog)
 		return;
+	ubee_jit_free(prog->jit);
 	for (size_t i = 0; i < prog->nr_maps; i++)
 		ubee_map_put(prog->maps[i]);
 	ubee_free(prog->maps);

@@ -7,6 +7,10 @@
  * callbacks into the program, tail calls, maps, ending the run on a
  * helper's error.
  *
+ * The engine of a run is the interpreter or the JIT (src/jit/jit.h), for
+ * the whole run: callbacks and tail calls stay in it. The JIT takes only
+ * runs that may go unchecked.
+ *
  * Each outermost run on a thread holds a CPU slot (maps/cpu.c) from start
  * to end: per-CPU map values and bpf_get_smp_processor_id use it, and no
  * two runs share a slot at once, as no two programs share a CPU in the
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jit/jit.h"
 #include "maps/maps.h"
 #include "maps/ringbuf.h"
 #include "util/util.h"
@@ -39,6 +44,7 @@ const char *ubee_engine_name(enum ubee_engine e)
 {
 	switch (e) {
 	case UBEE_ENGINE_DEFAULT:
+		return ubee_jit_available() ? "jit" : "interp";
 	case UBEE_ENGINE_INTERP:
 		return "interp";
 	case UBEE_ENGINE_JIT:
@@ -49,7 +55,14 @@ const char *ubee_engine_name(enum ubee_engine e)
 
 int ubee_engine_available(enum ubee_engine e)
 {
-	return e == UBEE_ENGINE_DEFAULT || e == UBEE_ENGINE_INTERP;
+	switch (e) {
+	case UBEE_ENGINE_DEFAULT:
+	case UBEE_ENGINE_INTERP:
+		return 1;
+	case UBEE_ENGINE_JIT:
+		return ubee_jit_available();
+	}
+	return 0;
 }
 
 int ubee_vm_needs_checks(const struct ubee_prog *prog, uint32_t run_flags)
@@ -215,17 +228,32 @@ int ubee_vm_tail_call(struct ubee_run *run, void *map, uint32_t index)
 	return 0;
 }
 
+/* Run from instruction start in frame depth with the run's engine. */
+static int exec(struct ubee_run *run, const struct ubee_dinsn *start,
+		const uint64_t args[5], unsigned depth, uint64_t *r0)
+{
+	if (run->jit)
+		return ubee_jit_exec(run, start, args, depth, r0);
+	return ubee_interp_exec(run, start, args, depth, r0);
+}
+
 int ubee_vm_callback(struct ubee_run *run, uint64_t func,
 		     const uint64_t args[5], uint64_t *ret)
 {
 	const struct ubee_prog *prog = run->prog;
-	unsigned depth = run->depth;
+	uintptr_t fp = run->jit_fp;
+	unsigned depth;
 	size_t idx = run->call_idx;
 	int err;
 
 	if (run->pending)
 		return run->err ? run->err : -ECANCELED;
-	if (run->checked && !ubee_vm_is_func(prog, func)) {
+	/* JIT code keeps r10 of the helper's caller, not its frame number. */
+	if (run->jit)
+		run->depth = (unsigned)((run->stack_top - fp) / UBEE_STACK_SIZE);
+	depth = run->depth;
+	/* Compiled code would jump anywhere: it checks like checked mode. */
+	if ((run->checked || run->jit) && !ubee_vm_is_func(prog, func)) {
 		ubee_logf(run->log, "%zu: 0x%llx is not a callback of this program",
 			  idx, (unsigned long long)func);
 		err = -EFAULT;
@@ -237,12 +265,13 @@ int ubee_vm_callback(struct ubee_run *run, uint64_t func,
 		err = -E2BIG;
 		goto fail;
 	}
-	err = ubee_interp_exec(run, (const struct ubee_dinsn *)(uintptr_t)func,
-			       args, depth + 1, ret);
+	err = exec(run, (const struct ubee_dinsn *)(uintptr_t)func, args,
+		   depth + 1, ret);
 	/* Whatever the callback did (even a tail call), the caller resumes. */
 	run->prog = prog;
 	run->depth = depth;
 	run->call_idx = idx;
+	run->jit_fp = fp;
 	if (err)
 		return err;
 	return run->pending ? -ECANCELED : 0;
@@ -389,6 +418,43 @@ int ubee_prog_run_attach(const struct ubee_prog *prog,
 	return ubee_vm_run(prog, opts, &env, retval, log);
 }
 
+/*
+ * The engine of a run: the JIT for runs that may go unchecked when asked
+ * for (or by default, when it is built and compiles the program), else
+ * the interpreter. *use_jit is set; the program is compiled when it is.
+ */
+static int pick_engine(const struct ubee_prog *prog,
+		       const struct ubee_run_opts *o, struct ubee_log *log,
+		       int *use_jit)
+{
+	const struct ubee_jit *jit;
+	int checked = ubee_vm_needs_checks(prog, o->flags);
+
+	*use_jit = 0;
+	switch (o->engine) {
+	case UBEE_ENGINE_DEFAULT:
+		/* Compile errors (only running out of memory) fall back. */
+		*use_jit = !checked && ubee_jit_available() &&
+			   !ubee_jit_get(prog, &jit, NULL);
+		return 0;
+	case UBEE_ENGINE_INTERP:
+		return 0;
+	case UBEE_ENGINE_JIT:
+		if (!ubee_jit_available()) {
+			ubee_logf(log, "0: the JIT is not built for this machine");
+			return -EOPNOTSUPP;
+		}
+		if (checked) {
+			ubee_logf(log, "0: the JIT runs verified or trusted programs only; this run is checked");
+			return -EOPNOTSUPP;
+		}
+		*use_jit = 1;
+		return ubee_jit_get(prog, &jit, log);
+	}
+	ubee_logf(log, "0: unknown engine %d", (int)o->engine);
+	return -EINVAL;
+}
+
 int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 		const struct ubee_run_env *env, uint64_t *retval,
 		struct ubee_log *log)
@@ -400,7 +466,7 @@ int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 	struct ubee_run_opts o;
 	struct ubee_run run, *prev;
 	uint64_t args[5] = { 0 }, r0 = 0;
-	int err;
+	int err, use_jit;
 
 	if (retval)
 		*retval = 0;
@@ -418,17 +484,9 @@ int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 		ubee_logf(log, "0: a region has a size but no address");
 		return -EINVAL;
 	}
-	switch (o.engine) {
-	case UBEE_ENGINE_DEFAULT:
-	case UBEE_ENGINE_INTERP:
-		break;
-	case UBEE_ENGINE_JIT:
-		ubee_logf(log, "0: the JIT engine is not built yet");
-		return -EOPNOTSUPP;
-	default:
-		ubee_logf(log, "0: unknown engine %d", (int)o.engine);
-		return -EINVAL;
-	}
+	err = pick_engine(prog, &o, log, &use_jit);
+	if (err)
+		return err;
 
 	memset(&run, 0, sizeof(run));
 	run.prog = prog;
@@ -447,6 +505,9 @@ int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 	run.stack_top = (uintptr_t)(stack + UBEE_ARRAY_SIZE(stack));
 	run.allowed = run.allowed_inline;
 	run.cap_allowed = UBEE_ARRAY_SIZE(run.allowed_inline);
+	run.jit = use_jit;
+	run.jit_stack_lo = run.stack_top -
+			   (UBEE_MAX_CALL_FRAMES - 1) * UBEE_STACK_SIZE;
 	if (env)
 		run.env = *env;
 	/* Unverified code may read stack it never wrote: make that 0. */
@@ -458,7 +519,7 @@ int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 	prev = current_run;
 	current_run = &run;
 	run.cpu = ubee_map_cpu_enter();
-	err = ubee_interp_exec(&run, prog->code, args, 0, &r0);
+	err = exec(&run, prog->code, args, 0, &r0);
 	err = release_held(&run, err);
 	ubee_map_cpu_exit(run.cpu);
 	current_run = prev;

@@ -34,6 +34,7 @@
 #include "isa/isa.h"
 
 struct ubee_pkt;
+struct ubee_jit;
 
 /* Memory regions helpers may hand out during one checked run. */
 #define UBEE_RUN_MAX_ALLOWED 65536
@@ -63,6 +64,12 @@ struct ubee_prog {
 	const struct ubee_prog_type *type; /* never NULL once loaded */
 	struct ubee_map **maps;       /* [nr_maps], a reference on each */
 	size_t nr_maps;
+	/*
+	 * The JIT's code: NULL until the first JIT run compiles it, then
+	 * published once (atomic compare-and-swap, src/jit/runtime.c): the
+	 * one field of a loaded program that changes, and only NULL -> set.
+	 */
+	struct ubee_jit *jit;
 };
 
 /*
@@ -118,6 +125,16 @@ struct ubee_run {
 	/* Ring buffer records reserved and not yet committed (checked). */
 	void **ringbuf_recs;
 	size_t nr_ringbuf_recs, cap_ringbuf_recs;
+
+	/*
+	 * JIT runs (jit set): the native stack pointer compiled code unwinds
+	 * to, r10 at its last helper call, and the r10 at or below which a
+	 * bpf-to-bpf call would exceed UBEE_MAX_CALL_FRAMES (src/jit/jit.h).
+	 */
+	int jit;
+	uintptr_t jit_rsp;
+	uintptr_t jit_fp;
+	uintptr_t jit_stack_lo;
 
 	/* Regions from ubee_run_allow, sorted by address. */
 	struct ubee_region *allowed;

@@ -59,7 +59,7 @@ expect_err cli.run.odd-size "multiple of 8 bytes" "$UBEE" run "$t/odd.bin"
 : > "$t/empty.bin"
 expect_err cli.run.empty "multiple of 8 bytes" "$UBEE" run "$t/empty.bin"
 expect_err cli.run.missing "cannot open" "$UBEE" run "$t/nope.bin"
-expect_err cli.run.jit "JIT engine is not built" "$UBEE" run "$t/sum.bin" --engine jit
+expect_err cli.run.jit "the JIT runs verified or trusted programs only" "$UBEE" run "$t/sum.bin" --engine jit
 expect_err cli.run.bad-engine "interp or jit" "$UBEE" run "$t/sum.bin" --engine turbo
 expect_err cli.run.bad-repeat "needs a number" "$UBEE" run "$t/sum.bin" --repeat 0
 printf 'r0 = *(u64 *)(r1 + 0x8)\nexit\n' > "$t/oob.s"

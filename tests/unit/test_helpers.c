@@ -68,6 +68,9 @@ static int exec(const struct ubee_insn *p, size_t n,
 		ro = &def;
 	ro->sz = sizeof(*ro);
 	ro->flags = flags;
+	/* These tests are the interpreter's: the JIT has its own. */
+	if (ro->engine == UBEE_ENGINE_DEFAULT)
+		ro->engine = UBEE_ENGINE_INTERP;
 	err = ubee_prog_run(prog, ro, r0, &log);
 	ubee_prog_free(prog);
 	return err;

@@ -95,6 +95,7 @@ static int run_mode(const struct ubee_prog *prog, const struct env *e, int m,
 				    .ctx_size = e->ctx_size,
 				    .regions = e->regions,
 				    .nr_regions = e->nr_regions,
+				    .engine = t_engines[m].engine,
 				    .flags = t_engines[m].flags };
 	struct ubee_log log;
 
@@ -397,7 +398,8 @@ static void format_pointers(void)
 
 /* ---- probe reads --------------------------------------------------------- */
 
-/* Two pages: the first readable, the second gone. */
+/* Two pages: the first readable, the second inaccessible (PROT_NONE,
+ * not unmapped: a later mapping could land in a hole). */
 static uint8_t *edge_page(void)
 {
 	long pg = sysconf(_SC_PAGESIZE);
@@ -406,7 +408,7 @@ static uint8_t *edge_page(void)
 
 	if (m == MAP_FAILED)
 		return NULL;
-	munmap(m + pg, (size_t)pg);
+	mprotect(m + pg, (size_t)pg, PROT_NONE);
 	return m;
 }
 

@@ -324,8 +324,11 @@ static enum outcome check_case(struct dcase *c, int corrupt, char *why,
 	uint8_t kout[OUT_MAX + 64], ubuf[OUT_MAX];
 	size_t kout_len = sizeof(kout);
 	uint32_t kret = 0;
-	struct ubee_prog_opts popts = { .sz = sizeof(popts),
-					.flags = UBEE_PROG_NO_VERIFY };
+	/*
+	 * The kernel verified these programs, so they may run unchecked (the
+	 * JIT too); the checked engines still check every access.
+	 */
+	struct ubee_prog_opts popts = { .sz = sizeof(popts) };
 	struct ubee_prog *prog = NULL;
 	struct ubee_log log;
 	char ulog[512];

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What the JIT learns about a program before translating it (jit_int.h):
+ * which slots are jump, call and callback targets, which registers the
+ * program uses at all, which registers are live after each instruction,
+ * and whether a map lookup can be inlined. Work is linear in the program
+ * per liveness pass, with a bounded number of passes (past the bound,
+ * everything is assumed live: slower code, never wrong code).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "helpers/helpers.h"
+#include "jit/jit_int.h"
+#include "maps/maps.h"
+#include "util/util.h"
+
+#define BIT(r) ((uint16_t)(1u << (r)))
+
+/* Liveness passes before assuming every register live everywhere. */
+#define LIVE_MAX_PASSES 64
+/* How far back an inlinable lookup looks for the lddw of its map. */
+#define LOOKUP_SCAN 64
+
+static int is_mov(int op)
+{
+	return op == UBEE_OP_MOV64_K || op == UBEE_OP_MOV32_K ||
+	       op == UBEE_OP_MOV64_X || op == UBEE_OP_MOV32_X;
+}
+
+/*
+ * Registers instruction i reads (*use) and writes (*def); exit_use is
+ * what an EXIT reads. Not for the second slot of an lddw.
+ */
+static void use_def(const struct ubee_prog *prog, size_t i, uint16_t exit_use,
+		    uint16_t *use, uint16_t *def)
+{
+	const struct ubee_dinsn *in = &prog->code[i];
+	uint16_t d = BIT(in->dst), s = BIT(in->src), u = 0, w = 0;
+
+	switch (ubee_isa_ops[in->op].fmt) {
+	case UBEE_FMT_ALU_K:
+		u = is_mov(in->op) ? 0 : d;
+		w = d;
+		break;
+	case UBEE_FMT_ALU_X:
+		u = (is_mov(in->op) ? 0 : d) | s;
+		w = d;
+		break;
+	case UBEE_FMT_NEG:
+	case UBEE_FMT_END:
+		u = w = d;
+		break;
+	case UBEE_FMT_MOVSX:
+	case UBEE_FMT_LDX:
+	case UBEE_FMT_LOAD_ACQ:
+		u = s;
+		w = d;
+		break;
+	case UBEE_FMT_JMP_K:
+	case UBEE_FMT_ST:
+		u = d;
+		break;
+	case UBEE_FMT_JMP_X:
+	case UBEE_FMT_STX:
+	case UBEE_FMT_ATOMIC:
+	case UBEE_FMT_STORE_REL:
+		u = d | s;
+		break;
+	case UBEE_FMT_ATOMIC_FETCH:
+	case UBEE_FMT_XCHG:
+		u = d | s;
+		w = s;
+		break;
+	case UBEE_FMT_CMPXCHG:
+		u = d | s | JIT_R0;
+		w = JIT_R0;
+		break;
+	case UBEE_FMT_CALL:
+		u = JIT_R1_R5;
+		w = JIT_R0;
+		break;
+	case UBEE_FMT_CALL_LOCAL:
+		u = JIT_R0_R9;
+		w = JIT_R0 | JIT_R1_R5;
+		break;
+	case UBEE_FMT_EXIT:
+		u = exit_use;
+		break;
+	case UBEE_FMT_LD_ABS:
+		w = JIT_R0;
+		break;
+	case UBEE_FMT_LD_IND:
+		u = s;
+		w = JIT_R0;
+		break;
+	case UBEE_FMT_LDDW:
+		w = d;
+		break;
+	default: /* ja, gotol, may_goto */
+		break;
+	}
+	*use = u & JIT_R0_R9;
+	*def = w & JIT_R0_R9;
+}
+
+/* Where control goes after instruction i (at most two places). */
+static int successors(const struct ubee_prog *prog, size_t i, size_t out[2])
+{
+	int op = prog->code[i].op, n = 0;
+	unsigned fl = ubee_isa_ops[op].flags;
+
+	if (op == UBEE_OP_EXIT)
+		return 0;
+	if (fl & (UBEE_F_BRANCH | UBEE_F_BRANCH32)) {
+		out[n++] = (size_t)ubee_isa_target(&prog->insns[i], i, op);
+		if (fl & UBEE_F_TERM)
+			return n;
+	}
+	out[n++] = i + ((fl & UBEE_F_LDDW) ? 2 : 1);
+	return n;
+}
+
+/* may_goto needs the run too. */
+static int uses_run_otherwise(const struct ubee_prog *prog,
+			      const struct jit_facts *f)
+{
+	for (size_t i = 0; i < f->cnt; i++)
+		if (!(f->flags[i] & JF_SECOND) &&
+		    prog->code[i].op == UBEE_OP_MAY_GOTO)
+			return 1;
+	return 0;
+}
+
+/* Flags, counts and the registers used at all. */
+static void scan(const struct ubee_prog *prog, struct jit_facts *f)
+{
+	for (size_t i = 0; i < f->cnt; i++) {
+		int op = prog->code[i].op;
+		unsigned fl;
+		uint16_t u, d;
+
+		if (f->flags[i] & JF_SECOND)
+			continue;
+		fl = ubee_isa_ops[op].flags;
+		if (fl & UBEE_F_LDDW)
+			f->flags[i + 1] |= JF_SECOND;
+		if (prog->func_entry && prog->func_entry[i])
+			f->flags[i] |= JF_CB | JF_TARGET;
+		if (op == UBEE_OP_CALL) {
+			f->has_helper = f->need_run = 1;
+		} else if (op == UBEE_OP_CALL_LOCAL) {
+			size_t t = (size_t)ubee_isa_target(&prog->insns[i], i, op);
+
+			f->flags[t] |= JF_FUNC | JF_TARGET;
+			f->nr_local++;
+			f->need_run = 1;
+		} else if (fl & UBEE_F_PKT) {
+			f->has_pkt = f->need_run = 1;
+		} else if (op == UBEE_OP_MAY_GOTO) {
+			f->need_run = 1;
+		}
+		if (fl & (UBEE_F_BRANCH | UBEE_F_BRANCH32))
+			f->flags[ubee_isa_target(&prog->insns[i], i, op)] |= JF_TARGET;
+		use_def(prog, i, JIT_R0, &u, &d);
+		f->used |= u | d;
+		/* Unused fields are 0, so 10 here is always a real r10. */
+		if (prog->code[i].dst == 10 || prog->code[i].src == 10)
+			f->uses_fp = 1;
+	}
+	f->used |= JIT_R0;
+}
+
+/*
+ * A program whose only helper calls are inlined lookups calls no helper:
+ * no tail call can happen, and plain arrays do not even need the run.
+ */
+static void inline_calls(const struct ubee_prog *prog, struct jit_facts *f)
+{
+	int real = 0, run = 0;
+
+	if (!f->has_helper)
+		return;
+	for (size_t i = 0; i < f->cnt; i++) {
+		const struct ubee_map *m;
+
+		if ((f->flags[i] & JF_SECOND) || prog->code[i].op != UBEE_OP_CALL)
+			continue;
+		m = jit_inline_lookup_map(prog, f, i);
+		if (!m)
+			real = 1;
+		else if (m->type == UBEE_MAP_PERCPU_ARRAY)
+			run = 1; /* the run's CPU slot */
+	}
+	f->has_helper = real;
+	if (!real && !run && !f->nr_local && !f->has_pkt)
+		f->need_run = uses_run_otherwise(prog, f);
+}
+
+/*
+ * Functions start at 0 and at call and callback targets. When no jump or
+ * fall-through crosses from one function into another, an exit belongs
+ * to the function it lies in, and only exits of call targets can return
+ * to eBPF code that may read r1-r5; else every exit is assumed to.
+ * Returns the function start of each slot in fn[] and whether the
+ * program is structured that way.
+ */
+static int functions(const struct ubee_prog *prog, const struct jit_facts *f,
+		     uint32_t *fn)
+{
+	uint32_t cur = 0;
+	int structured = 1;
+
+	for (size_t i = 0; i < f->cnt; i++) {
+		if (f->flags[i] & (JF_FUNC | JF_CB))
+			cur = (uint32_t)i;
+		fn[i] = cur;
+	}
+	for (size_t i = 0; i < f->cnt && structured; i++) {
+		size_t s[2];
+		int n;
+
+		if (f->flags[i] & JF_SECOND)
+			continue;
+		n = successors(prog, i, s);
+		for (int k = 0; k < n; k++)
+			if (s[k] >= f->cnt || fn[s[k]] != fn[i])
+				structured = 0;
+	}
+	return structured;
+}
+
+/* Backward liveness to a fixed point (or everything live). */
+static void liveness(const struct ubee_prog *prog, struct jit_facts *f,
+		     const uint32_t *fn, int structured, uint16_t *live_in)
+{
+	int changed = 1;
+
+	for (int pass = 0; pass < LIVE_MAX_PASSES && changed; pass++) {
+		changed = 0;
+		for (size_t i = f->cnt; i-- > 0;) {
+			uint16_t out = 0, in, u, d, exit_use;
+			size_t s[2];
+			int n;
+
+			if (f->flags[i] & JF_SECOND)
+				continue;
+			n = successors(prog, i, s);
+			for (int k = 0; k < n; k++)
+				if (s[k] < f->cnt)
+					out |= live_in[s[k]];
+			exit_use = structured && !(f->flags[fn[i]] & JF_FUNC) ?
+					   JIT_R0 :
+					   JIT_R0 | JIT_R1_R5;
+			use_def(prog, i, exit_use, &u, &d);
+			in = (uint16_t)(u | (out & ~d));
+			if (out != f->live_out[i] || in != live_in[i]) {
+				f->live_out[i] = out;
+				live_in[i] = in;
+				changed = 1;
+			}
+		}
+	}
+	if (changed)
+		for (size_t i = 0; i < f->cnt; i++)
+			f->live_out[i] = JIT_R0_R9;
+}
+
+int jit_analyze(const struct ubee_prog *prog, struct jit_facts *f)
+{
+	uint16_t *live_in = NULL;
+	uint32_t *fn = NULL;
+	int err = -ENOMEM;
+
+	memset(f, 0, sizeof(*f));
+	f->cnt = prog->cnt;
+	f->flags = ubee_calloc(f->cnt, sizeof(*f->flags));
+	f->live_out = ubee_calloc(f->cnt, sizeof(*f->live_out));
+	live_in = ubee_calloc(f->cnt, sizeof(*live_in));
+	fn = ubee_malloc(f->cnt * sizeof(*fn));
+	if (!f->flags || !f->live_out || !live_in || !fn)
+		goto out;
+	scan(prog, f);
+	inline_calls(prog, f);
+	liveness(prog, f, fn, functions(prog, f, fn), live_in);
+	err = 0;
+out:
+	ubee_free(fn);
+	ubee_free(live_in);
+	if (err)
+		jit_facts_free(f);
+	return err;
+}
+
+void jit_facts_free(struct jit_facts *f)
+{
+	ubee_free(f->flags);
+	ubee_free(f->live_out);
+	f->flags = NULL;
+	f->live_out = NULL;
+}
+
+const struct ubee_map *jit_inline_lookup_map(const struct ubee_prog *prog,
+					     const struct jit_facts *f,
+					     size_t idx)
+{
+	const struct ubee_dinsn *code = prog->code;
+	size_t j = idx, steps = 0;
+
+	if (prog->helpers[code[idx].imm].fn != ubee_bpf_map_lookup_elem ||
+	    (f->flags[idx] & JF_TARGET))
+		return NULL;
+	while (j-- > 0 && steps++ < LOOKUP_SCAN) {
+		uint64_t value;
+		uint16_t u, d;
+
+		if (f->flags[j] & JF_SECOND)
+			continue;
+		if (code[j].op == UBEE_OP_CALL || code[j].op == UBEE_OP_CALL_LOCAL)
+			return NULL;
+		use_def(prog, j, JIT_R0, &u, &d);
+		if (!(d & BIT(1))) {
+			if (f->flags[j] & JF_TARGET)
+				return NULL;
+			continue;
+		}
+		if (code[j].op != UBEE_OP_LDDW)
+			return NULL;
+		value = (uint32_t)code[j].imm | (uint64_t)(uint32_t)code[j + 1].imm << 32;
+		for (size_t k = 0; k < prog->nr_maps; k++) {
+			const struct ubee_map *m = prog->maps[k];
+
+			const struct ubee_array *a;
+
+			if ((uintptr_t)m != value ||
+			    (m->type != UBEE_MAP_ARRAY &&
+			     m->type != UBEE_MAP_PERCPU_ARRAY))
+				continue;
+			/* Strides must fit the multiply's immediate. */
+			a = m->priv;
+			if (a->stride > INT32_MAX || a->cpu_stride > INT32_MAX)
+				return NULL;
+			return m;
+		}
+		return NULL;
+	}
+	return NULL;
+}

@@ -1,0 +1,1275 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The JIT: decoded eBPF to x86-64 machine code.
+ *
+ * Registers map 1:1 (reg_map below), chosen so that r1-r5 are the System V
+ * argument registers and r0 the return register: a helper call is a
+ * plain call. r6-r9 and r10 live in callee-saved registers, which helpers
+ * keep; r12 holds the run; r9-r11 are scratch within one instruction.
+ *
+ * Layout of the code of one program:
+ *
+ *   entry      uint64_t entry(target, run, args, r10): saves what C needs
+ *              kept, loads r1-r5 and r10, calls target, returns r0. For
+ *              programs that use the run it also records the native stack
+ *              pointer in run->jit_rsp, to which errors and early exits
+ *              unwind (exit_ok, unwind).
+ *   body       one block per eBPF instruction, in order. Every function
+ *              (main, bpf-to-bpf callee, callback) is entered by a native
+ *              call and its EXIT is a ret, so a tail call is a jump into
+ *              the next program's body in the same frame and its exits
+ *              return wherever the caller's would have.
+ *   stubs      out-of-line paths: after a helper left run->pending set,
+ *              a packet load out of bounds, a call too deep.
+ *
+ * Native stack: bodies run with rsp 16-byte aligned, so a helper call
+ * pushes an even number of words; a bpf-to-bpf call site pushes an odd
+ * number (the live r6-r9, r10) to keep the callee aligned. The eBPF stack
+ * is the run's, as in the interpreter: frame d's r10 = top - d * 512.
+ *
+ * Jumps are emitted in passes: the first uses long forms everywhere, each
+ * later pass picks short forms from the previous pass's block offsets,
+ * which only shrink, until two passes agree; the last pass's bytes are
+ * the code (it is position-independent: absolute addresses are helpers,
+ * runtime functions and program data, never the code itself). The code
+ * is then copied into memory that is made executable and never writable
+ * again (mem.c).
+ *
+ * Beyond one x86 instruction per eBPF instruction where possible
+ * (immediate forms, compare fused with the branch, no zero-extension that
+ * x86's 32-bit operations already do, short jumps, no prologue for leaf
+ * programs), a conditional jump over one or two ALU instructions writing
+ * one register becomes a conditional move (select_arm): clang's eBPF
+ * backend emits no selects, and such branches are often unpredictable.
+ *
+ * With UBEE_PROG_HARDEN every program-chosen constant is blinded: emitted
+ * as (imm ^ key) and xor'ed with a random per-instruction key at run
+ * time, in fixed-size forms so that the passes agree.
+ *
+ * UBEE_JIT_MUTATE (a build-time switch for tests/sh/jit_mutation.sh only)
+ * plants one known bug, to prove the differential test catches it:
+ * 1 = signed > compiles to unsigned >, 2 = 64-bit left shifts by a
+ * constant mask the count with 31.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "helpers/helpers.h"
+#include "jit/jit.h"
+#include "jit/jit_int.h"
+#include "jit/x86.h"
+#include "maps/maps.h"
+#include "util/util.h"
+
+#ifndef UBEE_JIT_MUTATE
+#define UBEE_JIT_MUTATE 0
+#endif
+
+/*
+ * eBPF register -> x86-64 register.
+ *
+ *   r0  rax   return value (helpers return in rax)
+ *   r1  rdi   argument 1 \
+ *   r2  rsi   argument 2  |
+ *   r3  rdx   argument 3  | System V argument registers: helpers take
+ *   r4  rcx   argument 4  | r1-r5 where C passes its arguments
+ *   r5  r8    argument 5 /
+ *   r6  rbx   \
+ *   r7  r13    | callee-saved in System V, as r6-r9 are in eBPF
+ *   r8  r14    |
+ *   r9  r15   /
+ *   r10 rbp   frame pointer (read-only in eBPF), callee-saved
+ *
+ * Not eBPF registers: r12 = struct ubee_run * (callee-saved, set by the
+ * entry), r9/r10/r11 = scratch, never live across instructions. Division
+ * needs rax/rdx and variable shifts need rcx: those instructions save and
+ * restore the eBPF registers living there through the scratch registers.
+ */
+static const uint8_t reg_map[11] = {
+	X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8,
+	X86_RBX, X86_R13, X86_R14, X86_R15, X86_RBP,
+};
+
+#define RUN X86_R12
+#define RUN_OFF(f) ((int32_t)offsetof(struct ubee_run, f))
+
+/* Labels past the instructions' (0..cnt-1; cnt is the end of the body). */
+enum {
+	LF_ENTRY,
+	LF_EXIT_OK,  /* rax = r0: back to C */
+	LF_UNWIND,   /* rsp = run->jit_rsp, r0 = 0, back to C */
+	LF_PENDING,  /* after a helper set run->pending */
+	LF_PKT_FAIL, /* LD_ABS/LD_IND out of the packet */
+	LF_DEPTH,    /* esi = index of a call exceeding the frames */
+	LF__COUNT,
+};
+
+/* Passes before falling back to long jumps everywhere. */
+#define MAX_PASSES 16
+
+struct jit_ctx {
+	const struct ubee_prog *prog;
+	const struct jit_facts *f;
+	struct x86_buf b;
+	size_t nlabels;
+	uint32_t *off;   /* [nlabels] block offsets of this pass */
+	uint32_t *prev;  /* [nlabels] of the previous pass; NULL in the first */
+	size_t cur;      /* label of the block being emitted */
+	int force_long;
+	int harden;
+	uint32_t *keys;  /* [2 * cnt] blinding keys (harden) */
+	size_t idx;      /* instruction being emitted */
+	size_t skip_to;  /* instructions before it were emitted already */
+	size_t local_k;  /* bpf-to-bpf call sites emitted so far */
+	struct ubee_log *log;
+	int err;         /* a translation error (logged) */
+};
+
+static size_t lbl_fixed(const struct jit_ctx *c, int k)
+{
+	return c->prog->cnt + 1 + (size_t)k;
+}
+
+static size_t lbl_stub(const struct jit_ctx *c, size_t k)
+{
+	return c->prog->cnt + 1 + LF__COUNT + k;
+}
+
+static void block(struct jit_ctx *c, size_t label)
+{
+	c->off[label] = (uint32_t)c->b.len;
+	c->cur = label;
+}
+
+/*
+ * Where the current point of emission was in the previous pass: block
+ * offsets come from the previous pass, the distance into the block from
+ * this one (in-block code before a jump never contains label jumps, so
+ * the two agree once the blocks do).
+ */
+static int64_t prev_here(const struct jit_ctx *c)
+{
+	return (int64_t)c->prev[c->cur] + (int64_t)(c->b.len - c->off[c->cur]);
+}
+
+/* jcc / jmp (X86_CC_ALWAYS) to a label, short when it fits. */
+static void jump(struct jit_ctx *c, enum x86_cc cc, size_t label)
+{
+	int64_t rel = 0;
+	int len = cc == X86_CC_ALWAYS ? 5 : 6;
+
+	if (c->prev && !c->force_long) {
+		rel = (int64_t)c->prev[label] - (prev_here(c) + 2);
+		if (rel >= INT8_MIN && rel <= INT8_MAX) {
+			x86_jcc8(&c->b, cc, (int8_t)rel);
+			return;
+		}
+	}
+	if (c->prev)
+		rel = (int64_t)c->prev[label] - (prev_here(c) + len);
+	x86_jcc32(&c->b, cc, (int32_t)rel);
+}
+
+static void call_label(struct jit_ctx *c, size_t label)
+{
+	int64_t rel = c->prev ? (int64_t)c->prev[label] - (prev_here(c) + 5) : 0;
+
+	x86_call32(&c->b, (int32_t)rel);
+}
+
+/* A forward jump within one instruction's code: emit, then land. */
+static size_t fwd8(struct jit_ctx *c, enum x86_cc cc)
+{
+	x86_jcc8(&c->b, cc, 0);
+	return c->b.len;
+}
+
+static void land8(struct jit_ctx *c, size_t from)
+{
+	if (from)
+		x86_patch8(&c->b, from - 1, (int64_t)c->b.len - (int64_t)from);
+}
+
+/* Call a C function at an absolute address (through r11). */
+static void call_abs(struct jit_ctx *c, const void *fn)
+{
+	x86_movabs(&c->b, X86_R11, (uint64_t)(uintptr_t)fn);
+	x86_call_r(&c->b, X86_R11);
+}
+
+/* ---- constants --------------------------------------------------------- */
+
+static uint32_t key32(const struct jit_ctx *c, int which)
+{
+	return c->keys[2 * c->idx + (size_t)which] | 1u; /* never 0 */
+}
+
+/*
+ * Under harden, put imm (sign-extended when w64) into r11 without its
+ * bytes appearing in the code, and return 1; else return 0 and let the
+ * caller use an immediate form. 0 is not blinded (nothing to hide).
+ */
+static int blind(struct jit_ctx *c, int w64, int32_t imm)
+{
+	uint32_t key;
+
+	if (!c->harden || !imm)
+		return 0;
+	key = key32(c, 0);
+	x86_mov_ri32(&c->b, w64, X86_R11, (int32_t)((uint32_t)imm ^ key));
+	x86_alu_ri32(&c->b, w64, X86_XOR, X86_R11, (int32_t)key);
+	return 1;
+}
+
+/* dst = 64-bit value. */
+static void load_imm64(struct jit_ctx *c, int dst, uint64_t v)
+{
+	uint64_t key;
+
+	if (!c->harden || !v) {
+		x86_mov_ri(&c->b, dst, v);
+		return;
+	}
+	key = key32(c, 0) | (uint64_t)key32(c, 1) << 32;
+	x86_movabs(&c->b, dst, v ^ key);
+	x86_movabs(&c->b, X86_R11, key);
+	x86_alu_rr(&c->b, 1, X86_XOR, dst, X86_R11);
+}
+
+/* ---- ALU --------------------------------------------------------------- */
+
+/* dst op= imm; 32-bit forms zero-extend (x86 does it for free). */
+static void alu_k(struct jit_ctx *c, int w64, enum x86_alu op, int dst,
+		  int32_t imm)
+{
+	if (blind(c, w64, imm)) {
+		x86_alu_rr(&c->b, w64, op, dst, X86_R11);
+		return;
+	}
+	if (!imm && op != X86_AND) {
+		/* x + 0, x - 0, x | 0, x ^ 0: only the zero-extension is left. */
+		if (!w64)
+			x86_mov_rr(&c->b, 0, dst, dst);
+		return;
+	}
+	if (op == X86_AND && w64 && imm >= 0)
+		w64 = 0; /* the upper half becomes 0 either way: shorter form */
+	x86_alu_ri(&c->b, w64, op, dst, imm);
+}
+
+static void mov_k(struct jit_ctx *c, int w64, int dst, int32_t imm)
+{
+	uint32_t key;
+
+	if (c->harden && imm) {
+		key = key32(c, 0);
+		x86_mov_ri32(&c->b, w64, dst, (int32_t)((uint32_t)imm ^ key));
+		x86_alu_ri32(&c->b, w64, X86_XOR, dst, (int32_t)key);
+		return;
+	}
+	x86_mov_ri(&c->b, dst, w64 ? (uint64_t)(int64_t)imm : (uint32_t)imm);
+}
+
+static void mul_k(struct jit_ctx *c, int w64, int dst, int32_t imm)
+{
+	if (blind(c, w64, imm))
+		x86_imul_rr(&c->b, w64, dst, X86_R11);
+	else
+		x86_imul_rri(&c->b, w64, dst, dst, imm);
+}
+
+static void shift_k(struct jit_ctx *c, int w64, enum x86_shift op, int dst,
+		    int32_t imm)
+{
+	unsigned count = (unsigned)imm & (w64 ? 63u : 31u);
+
+#if UBEE_JIT_MUTATE == 2
+	if (w64 && op == X86_SHL)
+		count = (unsigned)imm & 31u;
+#endif
+	if (count)
+		x86_shift_ri(&c->b, w64, op, dst, count);
+	else if (!w64)
+		x86_mov_rr(&c->b, 0, dst, dst);
+}
+
+/* Variable shifts count in cl: r4 lives in rcx and is kept in r11. */
+static void shift_x(struct jit_ctx *c, int w64, enum x86_shift op, int dst,
+		    int src)
+{
+	struct x86_buf *b = &c->b;
+
+	if (src == X86_RCX) {
+		x86_shift_cl(b, w64, op, dst);
+		return;
+	}
+	x86_mov_rr(b, 1, X86_R11, X86_RCX);
+	x86_mov_rr(b, 1, X86_RCX, src);
+	if (dst == X86_RCX) {
+		x86_shift_cl(b, w64, op, X86_R11);
+		x86_mov_rr(b, 1, X86_RCX, X86_R11);
+	} else {
+		x86_shift_cl(b, w64, op, dst);
+		x86_mov_rr(b, 1, X86_RCX, X86_R11);
+	}
+}
+
+/*
+ * dst = dst / r11 or dst % r11 (x86 div, in rax/rdx: r0 and r3 are kept
+ * in r9/r10 unless dst is one of them). The divisor is known not to be 0
+ * (or -1 for signed ops) here.
+ */
+static void divide(struct jit_ctx *c, int w64, int mod, int sgn, int dst)
+{
+	struct x86_buf *b = &c->b;
+
+	if (dst != X86_RAX)
+		x86_mov_rr(b, 1, X86_R9, X86_RAX);
+	if (dst != X86_RDX)
+		x86_mov_rr(b, 1, X86_R10, X86_RDX);
+	if (dst != X86_RAX)
+		x86_mov_rr(b, w64, X86_RAX, dst);
+	if (sgn) {
+		if (w64)
+			x86_byte(b, 0x48);
+		x86_byte(b, 0x99); /* cqo / cdq */
+	} else {
+		x86_alu_rr(b, 0, X86_XOR, X86_RDX, X86_RDX);
+	}
+	x86_grp3(b, w64, sgn ? X86_IDIV : X86_DIV, X86_R11);
+	x86_mov_rr(b, 1, X86_R11, mod ? X86_RDX : X86_RAX);
+	if (dst != X86_RAX)
+		x86_mov_rr(b, 1, X86_RAX, X86_R9);
+	if (dst != X86_RDX)
+		x86_mov_rr(b, 1, X86_RDX, X86_R10);
+	x86_mov_rr(b, 1, dst, X86_R11);
+}
+
+/* What x / 0 and x % 0 give: 0, and x (zero-extended in 32-bit ops). */
+static void div_by_zero(struct jit_ctx *c, int w64, int mod, int dst)
+{
+	if (!mod)
+		x86_mov_ri(&c->b, dst, 0);
+	else if (!w64)
+		x86_mov_rr(&c->b, 0, dst, dst);
+}
+
+/* Signed x / -1 = -x (no trap on INT_MIN), x % -1 = 0. */
+static void div_by_minus1(struct jit_ctx *c, int w64, int mod, int dst)
+{
+	if (!mod)
+		x86_grp3(&c->b, w64, X86_NEG, dst);
+	else
+		x86_mov_ri(&c->b, dst, 0);
+}
+
+static void divmod_x(struct jit_ctx *c, int w64, int mod, int sgn, int dst,
+		     int src)
+{
+	struct x86_buf *b = &c->b;
+	size_t nz, normal = 0, done1, done2 = 0;
+
+	x86_mov_rr(b, w64, X86_R11, src);
+	x86_test_rr(b, w64, X86_R11, X86_R11);
+	nz = fwd8(c, X86_CC_NE);
+	div_by_zero(c, w64, mod, dst);
+	done1 = fwd8(c, X86_CC_ALWAYS);
+	land8(c, nz);
+	if (sgn) {
+		x86_alu_ri(b, w64, X86_CMP, X86_R11, -1);
+		normal = fwd8(c, X86_CC_NE);
+		div_by_minus1(c, w64, mod, dst);
+		done2 = fwd8(c, X86_CC_ALWAYS);
+		land8(c, normal);
+	}
+	divide(c, w64, mod, sgn, dst);
+	land8(c, done1);
+	land8(c, done2);
+}
+
+static void divmod_k(struct jit_ctx *c, int w64, int mod, int sgn, int dst,
+		     int32_t imm)
+{
+	uint64_t k = w64 ? (uint64_t)(int64_t)imm : (uint32_t)imm;
+
+	if (!k) {
+		div_by_zero(c, w64, mod, dst);
+		return;
+	}
+	if (sgn && imm == -1) {
+		div_by_minus1(c, w64, mod, dst);
+		return;
+	}
+	if (!sgn && !c->harden && !(k & (k - 1)) && k <= INT32_MAX) {
+		/* Unsigned by a power of two: a shift or a mask. */
+		if (mod)
+			alu_k(c, w64, X86_AND, dst, (int32_t)(k - 1));
+		else
+			shift_k(c, w64, X86_SHR, dst, __builtin_ctzll(k));
+		return;
+	}
+	if (!blind(c, w64, imm))
+		x86_mov_ri32(&c->b, w64, X86_R11, imm);
+	divide(c, w64, mod, sgn, dst);
+}
+
+static void end_op(struct jit_ctx *c, int op, int dst)
+{
+	struct x86_buf *b = &c->b;
+
+	switch (op) {
+	case UBEE_OP_LE16:
+		x86_movzx_rr(b, 2, dst, dst);
+		break;
+	case UBEE_OP_LE32:
+		x86_mov_rr(b, 0, dst, dst);
+		break;
+	case UBEE_OP_LE64:
+		break;
+	case UBEE_OP_BE16:
+	case UBEE_OP_BSWAP16:
+		x86_rol16_8(b, dst);
+		x86_movzx_rr(b, 2, dst, dst);
+		break;
+	case UBEE_OP_BE32:
+	case UBEE_OP_BSWAP32:
+		x86_bswap(b, 0, dst);
+		break;
+	default: /* BE64, BSWAP64 */
+		x86_bswap(b, 1, dst);
+		break;
+	}
+}
+
+/* ---- memory ------------------------------------------------------------ */
+
+static void store_k(struct jit_ctx *c, int size, int base, int16_t off,
+		    int32_t imm)
+{
+	if (blind(c, size == 8, imm))
+		x86_store(&c->b, size, X86_R11, base, off);
+	else
+		x86_store_imm(&c->b, size, base, off, imm);
+}
+
+/*
+ * src = fetch_op(*(dst + off), src) for or/and/xor, which x86 has no
+ * fetching form of: a cmpxchg loop in rax (r0, pushed unless it is src),
+ * with the address in r11, the operand in r10, the new value in r9.
+ */
+static void atomic_fetch_loop(struct jit_ctx *c, int w64, enum x86_alu op,
+			      int dst, int src, int16_t off)
+{
+	struct x86_buf *b = &c->b;
+	size_t loop;
+
+	if (src != X86_RAX)
+		x86_push(b, X86_RAX);
+	x86_lea(b, 1, X86_R11, dst, off);
+	x86_mov_rr(b, 1, X86_R10, src);
+	x86_load(b, w64 ? 8 : 4, 0, X86_RAX, X86_R11, 0);
+	loop = b->len;
+	x86_mov_rr(b, 1, X86_R9, X86_RAX);
+	x86_alu_rr(b, w64, op, X86_R9, X86_R10);
+	x86_op_rm(b, X86_LOCK | (w64 ? X86_W64 : 0), 0x0fb1, X86_R9, X86_R11, 0);
+	x86_jcc8(b, X86_CC_NE, (int8_t)((int64_t)loop - (int64_t)(b->len + 2)));
+	if (src != X86_RAX) {
+		x86_mov_rr(b, w64, src, X86_RAX);
+		x86_pop(b, X86_RAX);
+	} else if (!w64) {
+		x86_mov_rr(b, 0, X86_RAX, X86_RAX);
+	}
+}
+
+static void atomic(struct jit_ctx *c, const struct ubee_dinsn *in)
+{
+	const struct ubee_op_info *o = &ubee_isa_ops[in->op];
+	int w64 = !(o->flags & UBEE_F_32), dst = reg_map[in->dst];
+	int src = reg_map[in->src];
+	unsigned fl = (w64 ? X86_W64 : 0);
+	struct x86_buf *b = &c->b;
+	enum x86_alu op;
+
+	switch (o->selval & 0xf0) {
+	case 0x00:
+		op = X86_ADD;
+		break;
+	case 0x40:
+		op = X86_OR;
+		break;
+	case 0x50:
+		op = X86_AND;
+		break;
+	default:
+		op = X86_XOR;
+		break;
+	}
+	switch (o->fmt) {
+	case UBEE_FMT_ATOMIC:
+		x86_op_rm(b, fl | X86_LOCK, (uint32_t)op * 8 + 1, src, dst, in->off);
+		break;
+	case UBEE_FMT_ATOMIC_FETCH:
+		if (op == X86_ADD)
+			x86_op_rm(b, fl | X86_LOCK, 0x0fc1, src, dst, in->off);
+		else
+			atomic_fetch_loop(c, w64, op, dst, src, in->off);
+		break;
+	case UBEE_FMT_XCHG:
+		x86_op_rm(b, fl, 0x87, src, dst, in->off);
+		break;
+	default: /* CMPXCHG: rax is r0, the expected value and the result */
+		x86_op_rm(b, fl | X86_LOCK, 0x0fb1, src, dst, in->off);
+		if (!w64) /* a successful 32-bit cmpxchg leaves rax's top alone */
+			x86_mov_rr(b, 0, X86_RAX, X86_RAX);
+		break;
+	}
+}
+
+/*
+ * r0 = big-endian value of size bytes at pkt[off], off = imm (LD_ABS) or
+ * (int32_t)(src + imm) (LD_IND); off < 0 or past the packet ends the
+ * program with r0 = 0 (LF_PKT_FAIL).
+ */
+static void pkt_load(struct jit_ctx *c, int size, int ind, int src,
+		     int32_t imm)
+{
+	struct x86_buf *b = &c->b;
+	int32_t disp = 0;
+	int64_t end = (int64_t)imm + size;
+
+	if (!ind && !c->harden) {
+		if (imm < 0) {
+			jump(c, X86_CC_ALWAYS, lbl_fixed(c, LF_PKT_FAIL));
+			return;
+		}
+		if (end <= INT32_MAX) {
+			x86_alu_mi(b, 1, X86_CMP, RUN, RUN_OFF(pkt_size), (int32_t)end);
+		} else {
+			x86_mov_ri(b, X86_R11, (uint64_t)end);
+			x86_alu_rm(b, 1, X86_CMP, X86_R11, RUN, RUN_OFF(pkt_size));
+		}
+		jump(c, end <= INT32_MAX ? X86_CC_B : X86_CC_A,
+		     lbl_fixed(c, LF_PKT_FAIL));
+		x86_load(b, 8, 0, X86_R11, RUN, RUN_OFF(pkt));
+		disp = imm;
+	} else {
+		if (!blind(c, 0, imm))
+			x86_mov_ri32(b, 0, X86_R11, imm);
+		if (ind)
+			x86_alu_rr(b, 0, X86_ADD, X86_R11, src);
+		x86_test_rr(b, 0, X86_R11, X86_R11);
+		jump(c, X86_CC_S, lbl_fixed(c, LF_PKT_FAIL));
+		x86_lea(b, 1, X86_R10, X86_R11, size);
+		x86_alu_rm(b, 1, X86_CMP, X86_R10, RUN, RUN_OFF(pkt_size));
+		jump(c, X86_CC_A, lbl_fixed(c, LF_PKT_FAIL));
+		x86_alu_rm(b, 1, X86_ADD, X86_R11, RUN, RUN_OFF(pkt));
+	}
+	x86_load(b, size == 4 ? 4 : size, 0, X86_RAX, X86_R11, disp);
+	if (size == 2)
+		x86_rol16_8(b, X86_RAX);
+	else if (size == 4)
+		x86_bswap(b, 0, X86_RAX);
+}
+
+/* ---- jumps and calls --------------------------------------------------- */
+
+/* The condition of a conditional jump, JMP and JMP32 alike. */
+static enum x86_cc jcc_of(int op)
+{
+	switch (ubee_isa_ops[op].code & 0xf0) {
+	case 0x10:
+		return X86_CC_E;
+	case 0x20:
+		return X86_CC_A;
+	case 0x30:
+		return X86_CC_AE;
+	case 0x60:
+#if UBEE_JIT_MUTATE == 1
+		return X86_CC_A;
+#else
+		return X86_CC_G;
+#endif
+	case 0x70:
+		return X86_CC_GE;
+	case 0xa0:
+		return X86_CC_B;
+	case 0xb0:
+		return X86_CC_BE;
+	case 0xc0:
+		return X86_CC_L;
+	case 0xd0:
+		return X86_CC_LE;
+	default: /* jne, jset (after a test) */
+		return X86_CC_NE;
+	}
+}
+
+/*
+ * The flags for conditional jump in: cmp, or test for jset (and for a
+ * compare with 0). Returns 0, emitting nothing, for a jump never taken.
+ */
+static int compare(struct jit_ctx *c, const struct ubee_dinsn *in)
+{
+	const struct ubee_op_info *o = &ubee_isa_ops[in->op];
+	int w64 = !(o->flags & UBEE_F_32), dst = reg_map[in->dst];
+	int set = (o->code & 0xf0) == 0x40;
+	struct x86_buf *b = &c->b;
+
+	if (o->fmt == UBEE_FMT_JMP_X) {
+		if (set)
+			x86_test_rr(b, w64, dst, reg_map[in->src]);
+		else
+			x86_alu_rr(b, w64, X86_CMP, dst, reg_map[in->src]);
+	} else if (blind(c, w64, in->imm)) {
+		if (set)
+			x86_test_rr(b, w64, dst, X86_R11);
+		else
+			x86_alu_rr(b, w64, X86_CMP, dst, X86_R11);
+	} else if (set) {
+		if (!in->imm)
+			return 0; /* x & 0: never taken */
+		x86_test_ri(b, w64, dst, in->imm);
+	} else if (!in->imm) {
+		x86_test_rr(b, w64, dst, dst);
+	} else {
+		x86_alu_ri(b, w64, X86_CMP, dst, in->imm);
+	}
+	return 1;
+}
+
+/* Arms of at most this many instructions become a conditional move. */
+#define SELECT_MAX 2
+
+/* An ALU op writing only dst d, which can run on the scratch r10. */
+static int arm_op_ok(const struct ubee_dinsn *in, unsigned d)
+{
+	const struct ubee_op_info *o = &ubee_isa_ops[in->op];
+	unsigned alu = o->code & 0xf0;
+
+	if (in->dst != d || (o->fmt != UBEE_FMT_ALU_K &&
+			     o->fmt != UBEE_FMT_ALU_X && o->fmt != UBEE_FMT_NEG))
+		return 0;
+	switch (alu) {
+	case 0x30: /* div */
+	case 0x90: /* mod */
+		return 0;
+	case 0x60: /* shifts: constant counts only */
+	case 0x70:
+	case 0xc0:
+		return o->fmt == UBEE_FMT_ALU_K;
+	default:
+		return 1;
+	}
+}
+
+/* One arm instruction, with r10 standing for its dst d. */
+static void emit_arm(struct jit_ctx *c, const struct ubee_dinsn *in, unsigned d)
+{
+	const struct ubee_op_info *o = &ubee_isa_ops[in->op];
+	int w64 = !(o->flags & UBEE_F_32), acc = X86_R10;
+	int src = in->src == d ? acc : reg_map[in->src];
+	struct x86_buf *b = &c->b;
+	enum x86_alu alu;
+
+	switch (o->code & 0xf0) {
+	case 0x00: alu = X86_ADD; break;
+	case 0x10: alu = X86_SUB; break;
+	case 0x40: alu = X86_OR; break;
+	case 0x50: alu = X86_AND; break;
+	case 0xa0: alu = X86_XOR; break;
+	case 0x20: /* mul */
+		if (o->fmt == UBEE_FMT_ALU_K)
+			mul_k(c, w64, acc, in->imm);
+		else
+			x86_imul_rr(b, w64, acc, src);
+		return;
+	case 0x60:
+		shift_k(c, w64, X86_SHL, acc, in->imm);
+		return;
+	case 0x70:
+		shift_k(c, w64, X86_SHR, acc, in->imm);
+		return;
+	case 0xc0:
+		shift_k(c, w64, X86_SAR, acc, in->imm);
+		return;
+	case 0x80:
+		x86_grp3(b, w64, X86_NEG, acc);
+		return;
+	default: /* 0xb0: mov */
+		if (o->fmt == UBEE_FMT_ALU_K)
+			mov_k(c, w64, acc, in->imm);
+		else if (src != acc || !w64)
+			x86_mov_rr(b, w64, acc, src);
+		return;
+	}
+	if (o->fmt == UBEE_FMT_ALU_K)
+		alu_k(c, w64, alu, acc, in->imm);
+	else
+		x86_alu_rr(b, w64, alu, acc, src);
+}
+
+/*
+ * if-conversion: "if cond goto +n" over n <= SELECT_MAX ALU instructions
+ * that all write one register d (and nothing jumps into) computes them
+ * on r10, compares, and moves r10 into d unless the jump would be taken:
+ * no branch to mispredict. The arm's instructions get empty blocks.
+ * Returns 0 when the pattern does not apply.
+ */
+static int select_arm(struct jit_ctx *c, size_t i, size_t t)
+{
+	const struct ubee_dinsn *code = c->prog->code, *first = &code[i + 1];
+	unsigned d = first->dst;
+
+	if (t <= i + 1 || t - i - 1 > SELECT_MAX)
+		return 0;
+	for (size_t j = i + 1; j < t; j++)
+		if ((c->f->flags[j] & (JF_TARGET | JF_SECOND)) ||
+		    !arm_op_ok(&code[j], d))
+			return 0;
+	/* r10 starts as d unless the first instruction sets it whole. */
+	if (!(first->op == UBEE_OP_MOV64_K || first->op == UBEE_OP_MOV32_K ||
+	      ((first->op == UBEE_OP_MOV64_X || first->op == UBEE_OP_MOV32_X) &&
+	       first->src != d)))
+		x86_mov_rr(&c->b, 1, X86_R10, reg_map[d]);
+	for (size_t j = i + 1; j < t; j++) {
+		c->idx = j; /* blinding keys are per instruction */
+		emit_arm(c, &code[j], d);
+	}
+	c->idx = i;
+	if (compare(c, &code[i]))
+		x86_cmov(&c->b, (enum x86_cc)(jcc_of(code[i].op) ^ 1), reg_map[d],
+			 X86_R10);
+	else
+		x86_mov_rr(&c->b, 1, reg_map[d], X86_R10);
+	c->skip_to = t;
+	return 1;
+}
+
+/* A compare fused with the jump; none to the next instruction. */
+static void cond_jump(struct jit_ctx *c, size_t i)
+{
+	const struct ubee_dinsn *in = &c->prog->code[i];
+	size_t t = (size_t)ubee_isa_target(&c->prog->insns[i], i, in->op);
+
+	if (t == i + 1 || select_arm(c, i, t))
+		return;
+	if (compare(c, in))
+		jump(c, jcc_of(in->op), t);
+}
+
+/*
+ * bpf_map_lookup_elem on an array whose map is known here: the bounds
+ * check and address computation of ubee_array_elem inline (for per-CPU
+ * arrays, of the run's CPU slot). r1-r5 untouched. 0 when not possible.
+ */
+static int inline_lookup(struct jit_ctx *c, size_t i)
+{
+	const struct ubee_map *m = jit_inline_lookup_map(c->prog, c->f, i);
+	const struct ubee_array *a;
+	struct x86_buf *b = &c->b;
+	size_t null, done;
+	int percpu;
+
+	if (!m)
+		return 0;
+	a = m->priv;
+	percpu = m->type == UBEE_MAP_PERCPU_ARRAY;
+	x86_load(b, 4, 0, X86_RAX, reg_map[2], 0);
+	x86_alu_ri(b, 0, X86_CMP, X86_RAX, (int32_t)a->max_entries);
+	null = fwd8(c, X86_CC_AE);
+	if (!(a->stride & (a->stride - 1)))
+		x86_shift_ri(b, 1, X86_SHL, X86_RAX, (unsigned)__builtin_ctz(a->stride));
+	else
+		x86_imul_rri(b, 1, X86_RAX, X86_RAX, (int32_t)a->stride);
+	if (percpu) {
+		x86_load(b, 4, 0, X86_R11, RUN, RUN_OFF(cpu));
+		x86_imul_rri(b, 1, X86_R11, X86_R11, (int32_t)a->cpu_stride);
+		x86_alu_rr(b, 1, X86_ADD, X86_RAX, X86_R11);
+	}
+	x86_movabs(b, X86_R11, (uint64_t)(uintptr_t)a->values);
+	x86_alu_rr(b, 1, X86_ADD, X86_RAX, X86_R11);
+	done = fwd8(c, X86_CC_ALWAYS);
+	land8(c, null);
+	x86_alu_rr(b, 0, X86_XOR, X86_RAX, X86_RAX);
+	land8(c, done);
+	return 1;
+}
+
+/*
+ * r0 = helper(r1..r5), a direct call. The live ones of r1-r5 are saved
+ * around it (all of them for bpf_tail_call: the next program sees them);
+ * the run learns where the call is (logs, callbacks); a pending error,
+ * early exit or tail call leaves through LF_PENDING.
+ */
+static void helper_call(struct jit_ctx *c, size_t i)
+{
+	const struct ubee_helper *h = &c->prog->helpers[c->prog->code[i].imm];
+	uint16_t save = c->f->live_out[i] & JIT_R1_R5;
+	struct x86_buf *b = &c->b;
+	int n = 0;
+
+	if (inline_lookup(c, i))
+		return;
+	if (h->fn == ubee_bpf_tail_call || h->id == 12)
+		save = JIT_R1_R5;
+	for (int r = 1; r <= 5; r++) {
+		if (save & (1u << r)) {
+			x86_push(b, reg_map[r]);
+			n++;
+		}
+	}
+	if (n & 1)
+		x86_alu_ri(b, 1, X86_SUB, X86_RSP, 8);
+	x86_op_rm(b, X86_W64, 0xc7, 0, RUN, RUN_OFF(call_idx));
+	x86_u32(b, (uint32_t)i);
+	x86_store(b, 8, X86_RBP, RUN, RUN_OFF(jit_fp));
+	x86_movabs(b, X86_RAX, (uint64_t)(uintptr_t)h->fn);
+	x86_call_r(b, X86_RAX);
+	if (n & 1)
+		x86_alu_ri(b, 1, X86_ADD, X86_RSP, 8);
+	for (int r = 5; r >= 1; r--)
+		if (save & (1u << r))
+			x86_pop(b, reg_map[r]);
+	x86_alu_mi(b, 0, X86_CMP, RUN, RUN_OFF(pending), 0);
+	jump(c, X86_CC_NE, lbl_fixed(c, LF_PENDING));
+}
+
+/*
+ * A bpf-to-bpf call: a native call with r10 one frame lower. The live
+ * ones of r6-r9 (which the callee may use) and r10 are pushed, with one
+ * more word when needed to keep the callee's stack aligned. A callee may
+ * tail-call into another program, which leaves run->prog changed: the
+ * interpreter restores it on return, and so does this.
+ */
+static void local_call(struct jit_ctx *c, size_t i)
+{
+	const struct ubee_dinsn *in = &c->prog->code[i];
+	size_t t = (size_t)ubee_isa_target(&c->prog->insns[i], i, in->op);
+	uint16_t save = c->f->live_out[i] & JIT_R6_R9;
+	struct x86_buf *b = &c->b;
+	int n = 1;
+
+	x86_alu_rm(b, 1, X86_CMP, X86_RBP, RUN, RUN_OFF(jit_stack_lo));
+	jump(c, X86_CC_BE, lbl_stub(c, c->local_k++));
+	for (int r = 6; r <= 9; r++) {
+		if (save & (1u << r)) {
+			x86_push(b, reg_map[r]);
+			n++;
+		}
+	}
+	x86_push(b, X86_RBP);
+	if (!(n & 1))
+		x86_alu_ri(b, 1, X86_SUB, X86_RSP, 8);
+	x86_alu_ri(b, 1, X86_SUB, X86_RBP, UBEE_STACK_SIZE);
+	call_label(c, t);
+	if (!(n & 1))
+		x86_alu_ri(b, 1, X86_ADD, X86_RSP, 8);
+	x86_pop(b, X86_RBP);
+	for (int r = 9; r >= 6; r--)
+		if (save & (1u << r))
+			x86_pop(b, reg_map[r]);
+	if (c->f->has_helper) {
+		x86_movabs(b, X86_R11, (uint64_t)(uintptr_t)c->prog);
+		x86_store(b, 8, X86_R11, RUN, RUN_OFF(prog));
+	}
+}
+
+/* may_goto: falls through while the run's allowance lasts, then jumps. */
+static void may_goto(struct jit_ctx *c, size_t i)
+{
+	const struct ubee_dinsn *in = &c->prog->code[i];
+	size_t t = (size_t)ubee_isa_target(&c->prog->insns[i], i, in->op);
+
+	x86_alu_mi(&c->b, 0, X86_CMP, RUN, RUN_OFF(loops_left), 0);
+	jump(c, X86_CC_E, t);
+	x86_alu_mi(&c->b, 0, X86_SUB, RUN, RUN_OFF(loops_left), 1);
+}
+
+/* ---- one instruction --------------------------------------------------- */
+
+#define ALU(n, x)                                                             \
+	case UBEE_OP_##n##64_K: alu_k(c, 1, x, dst, in->imm); break;          \
+	case UBEE_OP_##n##64_X: x86_alu_rr(b, 1, x, dst, src); break;         \
+	case UBEE_OP_##n##32_K: alu_k(c, 0, x, dst, in->imm); break;          \
+	case UBEE_OP_##n##32_X: x86_alu_rr(b, 0, x, dst, src); break;
+#define SHIFT(n, x)                                                           \
+	case UBEE_OP_##n##64_K: shift_k(c, 1, x, dst, in->imm); break;        \
+	case UBEE_OP_##n##64_X: shift_x(c, 1, x, dst, src); break;            \
+	case UBEE_OP_##n##32_K: shift_k(c, 0, x, dst, in->imm); break;        \
+	case UBEE_OP_##n##32_X: shift_x(c, 0, x, dst, src); break;
+#define DIVMOD(n, mod, sgn)                                                   \
+	case UBEE_OP_##n##64_K: divmod_k(c, 1, mod, sgn, dst, in->imm); break; \
+	case UBEE_OP_##n##64_X: divmod_x(c, 1, mod, sgn, dst, src); break;    \
+	case UBEE_OP_##n##32_K: divmod_k(c, 0, mod, sgn, dst, in->imm); break; \
+	case UBEE_OP_##n##32_X: divmod_x(c, 0, mod, sgn, dst, src); break;
+
+static void emit_insn(struct jit_ctx *c, size_t i)
+{
+	const struct ubee_dinsn *in = &c->prog->code[i];
+	const struct ubee_op_info *o = &ubee_isa_ops[in->op];
+	int dst = reg_map[in->dst], src = reg_map[in->src];
+	int size = ubee_isa_access_size(in->op);
+	struct x86_buf *b = &c->b;
+	size_t t;
+
+	switch (in->op) {
+	ALU(ADD, X86_ADD)
+	ALU(SUB, X86_SUB)
+	ALU(OR, X86_OR)
+	ALU(AND, X86_AND)
+	ALU(XOR, X86_XOR)
+	SHIFT(LSH, X86_SHL)
+	SHIFT(RSH, X86_SHR)
+	SHIFT(ARSH, X86_SAR)
+	DIVMOD(DIV, 0, 0)
+	DIVMOD(SDIV, 0, 1)
+	DIVMOD(MOD, 1, 0)
+	DIVMOD(SMOD, 1, 1)
+	case UBEE_OP_MUL64_K: mul_k(c, 1, dst, in->imm); break;
+	case UBEE_OP_MUL64_X: x86_imul_rr(b, 1, dst, src); break;
+	case UBEE_OP_MUL32_K: mul_k(c, 0, dst, in->imm); break;
+	case UBEE_OP_MUL32_X: x86_imul_rr(b, 0, dst, src); break;
+	case UBEE_OP_MOV64_K: mov_k(c, 1, dst, in->imm); break;
+	case UBEE_OP_MOV32_K: mov_k(c, 0, dst, in->imm); break;
+	case UBEE_OP_MOV64_X:
+		if (dst != src)
+			x86_mov_rr(b, 1, dst, src);
+		break;
+	case UBEE_OP_MOV32_X: x86_mov_rr(b, 0, dst, src); break;
+	case UBEE_OP_NEG64: x86_grp3(b, 1, X86_NEG, dst); break;
+	case UBEE_OP_NEG32: x86_grp3(b, 0, X86_NEG, dst); break;
+	case UBEE_OP_MOVSX64_8: x86_movsx_rr(b, 1, 1, dst, src); break;
+	case UBEE_OP_MOVSX64_16: x86_movsx_rr(b, 1, 2, dst, src); break;
+	case UBEE_OP_MOVSX64_32: x86_movsx_rr(b, 1, 4, dst, src); break;
+	case UBEE_OP_MOVSX32_8: x86_movsx_rr(b, 0, 1, dst, src); break;
+	case UBEE_OP_MOVSX32_16: x86_movsx_rr(b, 0, 2, dst, src); break;
+	case UBEE_OP_JA:
+	case UBEE_OP_JA32:
+		t = (size_t)ubee_isa_target(&c->prog->insns[i], i, in->op);
+		if (t != i + 1)
+			jump(c, X86_CC_ALWAYS, t);
+		break;
+	case UBEE_OP_MAY_GOTO: may_goto(c, i); break;
+	case UBEE_OP_CALL: helper_call(c, i); break;
+	case UBEE_OP_CALL_LOCAL: local_call(c, i); break;
+	case UBEE_OP_EXIT: x86_ret(b); break;
+	case UBEE_OP_LDDW:
+		load_imm64(c, dst, (uint32_t)in->imm |
+				   (uint64_t)(uint32_t)in[1].imm << 32);
+		break;
+	default:
+		switch (o->fmt) {
+		case UBEE_FMT_END:
+			end_op(c, in->op, dst);
+			break;
+		case UBEE_FMT_JMP_K:
+		case UBEE_FMT_JMP_X:
+			cond_jump(c, i);
+			break;
+		case UBEE_FMT_LDX:
+			x86_load(b, size, o->code & 0x80 ? 1 : 0, dst, src, in->off);
+			break;
+		case UBEE_FMT_LOAD_ACQ:
+			/* x86 loads are acquire loads already. */
+			x86_load(b, size, 0, dst, src, in->off);
+			break;
+		case UBEE_FMT_ST:
+			store_k(c, size, dst, in->off, in->imm);
+			break;
+		case UBEE_FMT_STX:
+		case UBEE_FMT_STORE_REL: /* and stores are release stores */
+			x86_store(b, size, src, dst, in->off);
+			break;
+		case UBEE_FMT_ATOMIC:
+		case UBEE_FMT_ATOMIC_FETCH:
+		case UBEE_FMT_XCHG:
+		case UBEE_FMT_CMPXCHG:
+			atomic(c, in);
+			break;
+		case UBEE_FMT_LD_ABS:
+			pkt_load(c, size, 0, 0, in->imm);
+			break;
+		case UBEE_FMT_LD_IND:
+			pkt_load(c, size, 1, src, in->imm);
+			break;
+		default:
+			if (!c->err)
+				ubee_logf(c->log, "%zu: the JIT cannot translate %s",
+					  i, o->name);
+			c->err = -EINVAL;
+			break;
+		}
+		break;
+	}
+}
+
+#undef ALU
+#undef SHIFT
+#undef DIVMOD
+
+/* ---- entry and stubs --------------------------------------------------- */
+
+/*
+ * uint64_t entry(const void *target, struct ubee_run *run,
+ *                const uint64_t args[5], uint64_t r10)
+ *
+ * Programs that use the run save every callee-saved register (a tail
+ * call may continue in a program using any of them) and record rsp for
+ * unwinding; leaf programs save only the registers they use.
+ */
+static void emit_entry(struct jit_ctx *c)
+{
+	static const uint8_t callee_saved[6] = {
+		X86_RBP, X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15,
+	};
+	const struct jit_facts *f = c->f;
+	struct x86_buf *b = &c->b;
+	uint16_t used = f->used;
+	int fp = f->uses_fp;
+
+	block(c, lbl_fixed(c, LF_ENTRY));
+	if (f->need_run) {
+		for (int k = 0; k < 6; k++)
+			x86_push(b, callee_saved[k]);
+		/* 7 words + the return address: 8 more keeps bodies aligned */
+		x86_push_m(b, X86_RSI, RUN_OFF(jit_rsp));
+		x86_alu_ri(b, 1, X86_SUB, X86_RSP, 8);
+		x86_store(b, 8, X86_RSP, X86_RSI, RUN_OFF(jit_rsp));
+		x86_mov_rr(b, 1, RUN, X86_RSI);
+		used = JIT_R0_R9;
+		fp = 1;
+	} else {
+		if (fp)
+			x86_push(b, X86_RBP);
+		for (int r = 6; r <= 9; r++)
+			if (used & (1u << r))
+				x86_push(b, reg_map[r]);
+	}
+	/* rcx (r10) and rdi (target) are read before r4 and r1 land there. */
+	if (fp)
+		x86_mov_rr(b, 1, X86_RBP, X86_RCX);
+	x86_mov_rr(b, 1, X86_R11, X86_RDI);
+	for (int r = 1; r <= 5; r++)
+		if (r != 3 && (used & (1u << r)))
+			x86_load(b, 8, 0, reg_map[r], X86_RDX, (r - 1) * 8);
+	if (used & (1u << 3))
+		x86_load(b, 8, 0, X86_RDX, X86_RDX, 16);
+	for (int r = 0; r <= 9; r++)
+		if ((r == 0 || r >= 6) && (used & (1u << r)))
+			x86_alu_rr(b, 0, X86_XOR, reg_map[r], reg_map[r]);
+	x86_call_r(b, X86_R11);
+	if (!f->need_run) {
+		for (int r = 9; r >= 6; r--)
+			if (used & (1u << r))
+				x86_pop(b, reg_map[r]);
+		if (fp)
+			x86_pop(b, X86_RBP);
+		x86_ret(b);
+		return;
+	}
+	block(c, lbl_fixed(c, LF_EXIT_OK));
+	x86_alu_ri(b, 1, X86_ADD, X86_RSP, 8);
+	x86_pop_m(b, RUN, RUN_OFF(jit_rsp));
+	for (int k = 5; k >= 0; k--)
+		x86_pop(b, callee_saved[k]);
+	x86_ret(b);
+	block(c, lbl_fixed(c, LF_UNWIND));
+	x86_load(b, 8, 0, X86_RSP, RUN, RUN_OFF(jit_rsp));
+	x86_alu_rr(b, 0, X86_XOR, X86_RAX, X86_RAX);
+	jump(c, X86_CC_ALWAYS, lbl_fixed(c, LF_EXIT_OK));
+}
+
+static void emit_stubs(struct jit_ctx *c)
+{
+	static const uint8_t keep[6] = {
+		X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8,
+	};
+	const struct jit_facts *f = c->f;
+	struct x86_buf *b = &c->b;
+	size_t k = 0;
+
+	block(c, c->prog->cnt);
+	if (f->has_helper) {
+		/* r0-r5 go on into a tail call's next program: keep them. */
+		block(c, lbl_fixed(c, LF_PENDING));
+		for (int r = 0; r < 6; r++)
+			x86_push(b, keep[r]);
+		x86_mov_rr(b, 1, X86_RDI, RUN);
+		call_abs(c, (const void *)ubee_jit_pending);
+		x86_mov_rr(b, 1, X86_R11, X86_RAX);
+		for (int r = 5; r >= 0; r--)
+			x86_pop(b, keep[r]);
+		x86_test_rr(b, 1, X86_R11, X86_R11);
+		jump(c, X86_CC_E, lbl_fixed(c, LF_UNWIND));
+		x86_jmp_r(b, X86_R11);
+	}
+	if (f->has_pkt) {
+		block(c, lbl_fixed(c, LF_PKT_FAIL));
+		x86_store_imm(b, 4, RUN, RUN_OFF(exit_now), 1);
+		x86_store_imm(b, 4, RUN, RUN_OFF(pending), 1);
+		jump(c, X86_CC_ALWAYS, lbl_fixed(c, LF_UNWIND));
+	}
+	if (!f->nr_local)
+		return;
+	block(c, lbl_fixed(c, LF_DEPTH));
+	x86_mov_rr(b, 1, X86_RDI, RUN);
+	call_abs(c, (const void *)ubee_jit_depth_fail);
+	jump(c, X86_CC_ALWAYS, lbl_fixed(c, LF_UNWIND));
+	for (size_t i = 0; i < c->prog->cnt; i++) {
+		if ((f->flags[i] & JF_SECOND) ||
+		    c->prog->code[i].op != UBEE_OP_CALL_LOCAL)
+			continue;
+		block(c, lbl_stub(c, k++));
+		x86_mov_ri32(b, 0, X86_RSI, (int32_t)i);
+		jump(c, X86_CC_ALWAYS, lbl_fixed(c, LF_DEPTH));
+	}
+}
+
+/* ---- passes ------------------------------------------------------------ */
+
+static int emit_pass(struct jit_ctx *c)
+{
+	x86_reset(&c->b);
+	memset(c->off, 0, c->nlabels * sizeof(*c->off));
+	c->local_k = 0;
+	c->skip_to = 0;
+	emit_entry(c);
+	for (size_t i = 0; i < c->prog->cnt; i++) {
+		block(c, i);
+		if ((c->f->flags[i] & JF_SECOND) || i < c->skip_to)
+			continue;
+		c->idx = i;
+		emit_insn(c, i);
+	}
+	emit_stubs(c);
+	if (c->b.err)
+		return c->b.err;
+	if (c->b.len > INT32_MAX)
+		return -E2BIG;
+	return c->err;
+}
+
+/* Random blinding keys; getrandom(2) never fails short for small sizes. */
+static int make_keys(struct jit_ctx *c)
+{
+	size_t len = 2 * c->prog->cnt * sizeof(*c->keys), got = 0;
+
+	c->keys = ubee_malloc(len);
+	if (!c->keys)
+		return -ENOMEM;
+	while (got < len) {
+		ssize_t n = getrandom((char *)c->keys + got, len - got, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/* Passes until the block offsets are stable (see the top of the file). */
+static int translate(struct jit_ctx *c)
+{
+	uint32_t *prev = ubee_calloc(c->nlabels, sizeof(*prev));
+	int err = -ENOMEM;
+
+	if (!prev)
+		return err;
+	for (int pass = 0;; pass++) {
+		err = emit_pass(c);
+		if (err)
+			break;
+		if (c->prev && !memcmp(prev, c->off, c->nlabels * sizeof(*prev)))
+			break;
+		if (pass == MAX_PASSES)
+			c->force_long = 1;
+		if (pass > MAX_PASSES + 2) {
+			err = -EINVAL; /* cannot happen: long jumps are fixed */
+			break;
+		}
+		memcpy(prev, c->off, c->nlabels * sizeof(*prev));
+		c->prev = prev;
+	}
+	c->prev = NULL;
+	ubee_free(prev);
+	return err;
+}
+
+int ubee_jit_compile(const struct ubee_prog *prog, struct ubee_jit **out,
+		     struct ubee_log *log)
+{
+	struct jit_facts f;
+	struct jit_ctx c;
+	struct ubee_jit *jit = NULL;
+	int err;
+
+	*out = NULL;
+	err = jit_analyze(prog, &f);
+	if (err) {
+		ubee_logf(log, "0: out of memory compiling %zu instructions",
+			  prog->cnt);
+		return err;
+	}
+	memset(&c, 0, sizeof(c));
+	c.prog = prog;
+	c.f = &f;
+	c.log = log;
+	c.harden = !!(prog->flags & UBEE_PROG_HARDEN);
+	c.nlabels = prog->cnt + 1 + LF__COUNT + f.nr_local;
+	x86_init(&c.b);
+	c.off = ubee_calloc(c.nlabels, sizeof(*c.off));
+	err = -ENOMEM;
+	if (!c.off || (c.harden && (err = make_keys(&c))))
+		goto fail;
+	err = translate(&c);
+	if (err)
+		goto fail;
+	jit = ubee_calloc(1, sizeof(*jit));
+	err = -ENOMEM;
+	if (!jit)
+		goto fail;
+	jit->cnt = prog->cnt;
+	jit->size = c.b.len;
+	jit->hardened = c.harden;
+	jit->insn_off = ubee_malloc((prog->cnt + 1) * sizeof(*jit->insn_off));
+	if (!jit->insn_off)
+		goto fail;
+	memcpy(jit->insn_off, c.off, (prog->cnt + 1) * sizeof(*jit->insn_off));
+	err = ubee_jit_mem_load(c.b.p, c.b.len, (void **)&jit->code,
+				&jit->map_size);
+	if (err)
+		goto fail;
+	*out = jit;
+	jit = NULL;
+	err = 0;
+	goto out;
+fail:
+	if (err == -ENOMEM)
+		ubee_logf(log, "0: out of memory compiling %zu instructions",
+			  prog->cnt);
+	else if (err == -E2BIG)
+		ubee_logf(log, "0: the compiled program exceeds 2 GiB");
+	else if (err != -EINVAL)
+		ubee_logf(log, "0: the JIT failed: error %d", err);
+	ubee_jit_free(jit);
+out:
+	ubee_free(c.keys);
+	ubee_free(c.off);
+	x86_fini(&c.b);
+	jit_facts_free(&f);
+	return err;
+}
+
+void ubee_jit_free(struct ubee_jit *jit)
+{
+	if (!jit)
+		return;
+	ubee_jit_mem_free(jit->code, jit->map_size);
+	ubee_free(jit->insn_off);
+	ubee_free(jit);
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The JIT as the rest of ubee sees it: compile a loaded program to x86-64
+ * once (lazily, on its first JIT run; threads racing to compile publish
+ * one result atomically), and run compiled code within a struct ubee_run
+ * the way ubee_interp_exec runs the interpreter, so that run.c can switch
+ * engines per run and bpf_loop callbacks and tail calls stay inside the
+ * engine the run started in.
+ *
+ * Only code that may run unchecked ever reaches the JIT: run.c refuses a
+ * checked run and tail calls refuse to switch into a program that needs
+ * checks (ubee_vm_tail_call).
+ *
+ * How compiled code uses the run (fields of struct ubee_run, vm.h):
+ * jit_rsp is the native stack pointer of the innermost entry from C, to
+ * which errors and early exits unwind; jit_fp is r10 at the last helper
+ * call (ubee_vm_callback derives the frame of a callback from it);
+ * jit_stack_lo bounds bpf-to-bpf calls to UBEE_MAX_CALL_FRAMES.
+ */
+#ifndef UBEE_JIT_JIT_H
+#define UBEE_JIT_JIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vm/vm.h"
+
+/* One compiled program; immutable once published. */
+struct ubee_jit {
+	uint8_t *code;       /* read-execute mapping */
+	size_t size;         /* bytes of code */
+	size_t map_size;     /* bytes mapped */
+	uint32_t *insn_off;  /* [cnt + 1]: start of each slot's code */
+	size_t cnt;
+	int hardened;
+};
+
+/* 1 when this machine can run JIT code (x86-64). */
+int ubee_jit_available(void);
+
+/*
+ * Translate prog (its decoded code, helpers and maps as loaded) into a
+ * new struct ubee_jit in *out. Returns 0, -ENOMEM, or -EINVAL for code the
+ * JIT cannot translate (one log line). Does not publish.
+ */
+int ubee_jit_compile(const struct ubee_prog *prog, struct ubee_jit **out,
+		     struct ubee_log *log);
+void ubee_jit_free(struct ubee_jit *jit);
+
+/*
+ * prog's compiled code: compiled on first use and published in
+ * prog->jit for every later caller. Returns 0 or the compile error.
+ */
+int ubee_jit_get(const struct ubee_prog *prog, const struct ubee_jit **out,
+		 struct ubee_log *log);
+
+/*
+ * Run the compiled code of run->prog (already compiled: ubee_jit_get)
+ * from instruction start in frame depth with r1-r5 = args, r10 = that
+ * frame's top, r0 and r6-r9 zero, until the exit of that frame; *r0
+ * gets r0. Returns 0 or the run's error (run->err, already logged).
+ */
+int ubee_jit_exec(struct ubee_run *run, const struct ubee_dinsn *start,
+		  const uint64_t args[5], unsigned depth, uint64_t *r0);
+
+/*
+ * Called by compiled code (never by C): after a helper left run->pending
+ * set, the entry point of the program a tail call continues with, or
+ * NULL when the run must unwind (an error, an early exit, or the next
+ * program failing to compile, logged).
+ */
+const void *ubee_jit_pending(struct ubee_run *run);
+/* Called by compiled code: a bpf-to-bpf call at idx exceeds the frames. */
+void ubee_jit_depth_fail(struct ubee_run *run, uint64_t idx);
+
+/*
+ * Code memory (mem.c): a new read-execute mapping holding a copy of
+ * code[size] (*out, *map_size bytes mapped), never writable once it is
+ * executable. 0 or -ENOMEM / -errno.
+ */
+int ubee_jit_mem_load(const void *code, size_t size, void **out,
+		      size_t *map_size);
+void ubee_jit_mem_free(void *code, size_t map_size);
+
+#endif /* UBEE_JIT_JIT_H */
