@@ -170,6 +170,45 @@ int ubee_vm_region_check(const struct ubee_run *run, uint64_t addr,
 	return why;
 }
 
+/*
+ * Grow an allowed region that touches [a, a+size) with the same access
+ * instead of adding one: the floor region when it reaches a, else the
+ * next one when the range reaches it (it then starts at a, which keeps
+ * the order). Lookups of neighbouring values (array elements in a loop)
+ * so stay one region. 0 when merged, 1 when the range needs its own.
+ */
+static int allowed_merge(struct ubee_run *run, uintptr_t a, size_t size,
+			 int writable)
+{
+	long f = allowed_floor(run, a);
+	struct ubee_region *r;
+	uintptr_t end = a + size, rend;
+
+	if (f >= 0) {
+		r = &run->allowed[f];
+		rend = (uintptr_t)r->addr + r->size;
+		if (r->writable == writable && rend >= a) {
+			if (end > rend)
+				r->size = end - (uintptr_t)r->addr;
+			goto grown;
+		}
+	}
+	if ((size_t)(f + 1) < run->nr_allowed) {
+		r = &run->allowed[f + 1];
+		rend = (uintptr_t)r->addr + r->size;
+		if (r->writable == writable && end >= (uintptr_t)r->addr) {
+			r->addr = (void *)a;
+			r->size = (end > rend ? end : rend) - a;
+			goto grown;
+		}
+	}
+	return 1;
+grown:
+	if (r->size > run->allowed_max)
+		run->allowed_max = r->size;
+	return 0;
+}
+
 int ubee_run_allow(struct ubee_run *run, void *addr, size_t size, int writable)
 {
 	uintptr_t a = (uintptr_t)addr;
@@ -181,6 +220,8 @@ int ubee_run_allow(struct ubee_run *run, void *addr, size_t size, int writable)
 		return 0;
 	if (!allowed_check(run, a, size, writable))
 		return 0; /* already allowed: a helper handing out the same value */
+	if (!allowed_merge(run, a, size, !!writable))
+		return 0; /* grew a neighbour: values of one array, say */
 	if (run->nr_allowed == UBEE_RUN_MAX_ALLOWED)
 		return -E2BIG;
 	if (run->nr_allowed == run->cap_allowed) {

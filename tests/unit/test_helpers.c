@@ -671,8 +671,11 @@ static void run_allow_regions(void)
 		for (int i = 0; i < 20; i++)
 			bufs[i][1] = (uint64_t)i;
 		err = exec(p, N(p), reg, NULL, modes(m), &r0);
-		/* checked: 20 regions; unchecked: allow is a no-op */
-		T_CHECK(!err && r0 == (m >= 2 ? 20 : 0) * 1000 + 190,
+		/*
+		 * checked: the 20 neighbouring buffers merge into one region;
+		 * unchecked: allow is a no-op
+		 */
+		T_CHECK(!err && r0 == (m >= 2 ? 1 : 0) * 1000 + 190,
 			"%s: %d r0 %llu (%s)", mode_name(m), err,
 			(unsigned long long)r0, logbuf);
 		T_CHECK(bufs[19][0] == 19 && !last_allow_err, "%s: buffers written",
@@ -687,21 +690,31 @@ static void run_allow_regions(void)
 				!strncmp(logbuf, "4: write of 8 bytes to read-only memory", 39),
 			"%s: read-only: %d %s", mode_name(m), err, logbuf);
 	}
-	/* Growing the list can fail; the helper sees -ENOMEM. */
+	/*
+	 * Growing the list can fail; the helper sees -ENOMEM. Every other
+	 * buffer, so that no two regions merge and the list must grow.
+	 */
 	{
+		const struct ubee_insn sparse[] = {
+			MOV_K(7, 0), MOV_K(8, 0),
+			MOV_X(1, 7), ADD_X(1, 7), MOV_K(2, 1), CALL(H_GIVE), /* 2 */
+			LDX_DW(3, 0, 8), ADD_X(8, 3), STX_DW(0, 7, 0),
+			ADD_K(7, 1), JNE_K(7, 20, -9),
+			MOV_X(0, 8), EXIT,
+		};
 		struct ubee_prog_opts po = { .sz = sizeof(po), .helpers = reg };
 		struct ubee_run_opts ro = { .sz = sizeof(ro), .flags = UBEE_RUN_CHECKED };
 		struct ubee_prog *prog;
 		struct ubee_log log;
 
 		ubee_log_init(&log, logbuf, sizeof(logbuf));
-		T_CHECK(!ubee_prog_load(p, N(p), &po, &prog, NULL), "load");
+		T_CHECK(!ubee_prog_load(sparse, N(sparse), &po, &prog, NULL), "load");
 		if (t_ok()) {
 			ubee_fail_alloc_after(0);
 			err = ubee_prog_run(prog, &ro, &r0, &log);
 			ubee_fail_alloc_after(-1);
 			T_CHECK(err == -EFAULT && last_allow_err == -ENOMEM &&
-					!strncmp(logbuf, "5: out-of-bounds read", 21),
+					!strncmp(logbuf, "6: out-of-bounds read", 21),
 				"no memory: %d %d %s", err, last_allow_err, logbuf);
 			ubee_prog_free(prog);
 		}
@@ -751,9 +764,17 @@ static void allowed_regions_direct(void)
 		T_CHECK(ubee_vm_region_check(&run, (uintptr_t)b + 1001 + 2 * i, 1, 1, 0) == 1,
 			"gap %zu", i);
 	}
-	/* The list is bounded. */
+	/* Neighbours with the same access merge, others do not. */
+	T_EQ_U64(ubee_run_allow(&run, b + 3500, 8, 1), 0);
+	T_EQ_U64(ubee_run_allow(&run, b + 3508, 8, 1), 0);  /* after: grows */
+	T_EQ_U64(ubee_run_allow(&run, b + 3492, 8, 1), 0);  /* before: grows */
+	T_EQ_U64(ubee_run_allow(&run, b + 3516, 8, 0), 0);  /* read-only: new */
+	T_EQ_U64(run.nr_allowed, 1004);
+	T_EQ_U64(ubee_vm_region_check(&run, (uintptr_t)b + 3492, 24, 1, 0), 0);
+	T_EQ_U64(ubee_vm_region_check(&run, (uintptr_t)b + 3516, 8, 1, 0), 2);
+	/* The list is bounded (alternating access: nothing merges). */
 	for (i = 0; i < UBEE_RUN_MAX_ALLOWED && !err; i++)
-		err = ubee_run_allow(&run, b + 4000 + i, 1, 0);
+		err = ubee_run_allow(&run, b + 4000 + i, 1, (int)(i & 1));
 	T_EQ_U64(err, -E2BIG);
 	T_EQ_U64(run.nr_allowed, UBEE_RUN_MAX_ALLOWED);
 	T_EQ_U64(ubee_run_allow(&run, NULL, 8, 0), -EINVAL);
