@@ -2,7 +2,8 @@
 /*
  * Fault injection over the whole pipeline: for every N, fail the Nth
  * allocation made while opening an object, loading it (maps, CO-RE,
- * programs) and test-running each program in checked mode; every step
+ * programs), test-running each program in checked mode and, for objects
+ * whose programs are safe to trust, JIT-compiling and running them; every step
  * must fail cleanly with -ENOMEM or succeed, leaving nothing leaked or
  * half-initialised (the sanitizer and valgrind builds check the leaks).
  * The walk ends at the first N past the pipeline's last allocation.
@@ -40,7 +41,8 @@ static uint8_t *read_all(const char *path, size_t *size)
  * One pass of the pipeline. Returns 0 when every step succeeded, the
  * first error otherwise; *why names the step.
  */
-static int pipeline(const uint8_t *bytes, size_t size, const char **why)
+static int pipeline(const uint8_t *bytes, size_t size, int jit,
+		    const char **why)
 {
 	static const uint8_t pkt[64] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2,
 					 3, 4, 5, 6, 0x08, 0x00, 0x45 };
@@ -73,12 +75,19 @@ static int pipeline(const uint8_t *bytes, size_t size, const char **why)
 		/* Program-level results (faults of the program) are not ours. */
 		if (err != -ENOMEM)
 			err = 0;
+		if (!err && jit) {
+			t.engine = UBEE_ENGINE_JIT;
+			t.flags = UBEE_RUN_TRUSTED;
+			t.data_size_out = sizeof(out);
+			*why = "jit";
+			err = ubee_prog_test_run(info.prog, &t, &log);
+		}
 	}
 	ubee_object_free(obj);
 	return err;
 }
 
-static void walk(const char *name)
+static void walk(const char *name, int jit)
 {
 	const char *dir = getenv("BUILD") ? getenv("BUILD") : "build";
 	char path[512];
@@ -94,12 +103,12 @@ static void walk(const char *name)
 		t_skip("%s not built", path);
 		return;
 	}
-	err = pipeline(bytes, size, &why);
+	err = pipeline(bytes, size, jit, &why);
 	T_CHECK(!err, "%s: the pipeline fails without injected faults (%s: %d)",
 		name, why, err);
 	for (n = 0; t_ok() && n < 100000; n++) {
 		ubee_fail_alloc_after(n);
-		err = pipeline(bytes, size, &why);
+		err = pipeline(bytes, size, jit, &why);
 		if (ubee_fail_alloc_left() > 0) { /* no allocation failed: done */
 			ubee_fail_alloc_after(-1);
 			T_CHECK(!err, "%s: error %d at %s with no fault injected",
@@ -114,20 +123,22 @@ static void walk(const char *name)
 	T_CHECK(n > 10, "%s: only %ld allocations", name, n);
 	printf("# %s: walked %ld allocations\n", name, n);
 	/* The pipeline still works afterwards: nothing was left broken. */
-	T_CHECK(!pipeline(bytes, size, &why), "%s: broken after the walk", name);
+	T_CHECK(!pipeline(bytes, size, jit, &why), "%s: broken after the walk", name);
 	free(bytes);
 }
 
 int main(void)
 {
-	static const char *const objs[] = {
-		"loader_maps.v3.o", "loader_globals.v3.o", "loader_legacy.v3.o",
-		"cli_prog.v3.o",
+	/* jit: the programs are safe to run unchecked on the 64-byte input. */
+	static const struct { const char *name; int jit; } objs[] = {
+		{ "loader_maps.v3.o", 0 }, { "loader_globals.v3.o", 0 },
+		{ "loader_legacy.v3.o", 0 }, { "cli_prog.v3.o", 1 },
+		{ "concurrency.v3.o", 1 },
 	};
 
 	for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
-		t_begin("faults %s", objs[i]);
-		walk(objs[i]);
+		t_begin("faults %s%s", objs[i].name, objs[i].jit ? " +jit" : "");
+		walk(objs[i].name, objs[i].jit);
 		t_end();
 	}
 	return t_summary();
