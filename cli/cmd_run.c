@@ -2,7 +2,8 @@
 /*
  * `ubee run PROG [--program NAME | --section SEC] [--data FILE] [--ctx FILE]
  *               [--data-out FILE] [--repeat N] [--engine interp|jit]
- *               [--harden] [--no-verify] [--json] [--dump-maps]`
+ *               [--harden] [--no-verify] [--json] [--dump-maps]
+ *               [--max-memory BYTES]`
  *
  * Runs a program like BPF_PROG_TEST_RUN (ubee_prog_test_run has the
  * semantics per program type). PROG is an ELF object, loaded with its maps
@@ -28,7 +29,7 @@
 
 struct run_args {
 	const char *prog, *data, *ctx, *data_out, *program, *section;
-	uint64_t repeat;
+	uint64_t repeat, max_memory;
 	enum ubee_engine engine;
 	int no_verify, json, dump_maps, harden;
 };
@@ -54,6 +55,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			    a->repeat > UINT32_MAX) {
 				cli_err("run: --repeat needs a number from 1 to %u, got '%s'",
 					UINT32_MAX, v ? v : "");
+				return -1;
+			}
+		} else if (!strcmp(o, "--max-memory")) {
+			if (!v || cli_parse_u64(v, &a->max_memory) || !a->max_memory) {
+				cli_err("run: --max-memory needs a positive number of bytes, got '%s'",
+					v ? v : "");
 				return -1;
 			}
 		} else if (!strcmp(o, "--engine")) {
@@ -139,6 +146,7 @@ static int load_object(const struct run_args *a, const uint8_t *bytes,
 	if (i < 0)
 		return -1;
 	ubee_object_prog_set_autoload(*obj, (size_t)i, 1);
+	lo.max_memory = a->max_memory;
 	lo.prog_flags = (a->no_verify ? UBEE_PROG_NO_VERIFY : 0) |
 			(a->harden ? UBEE_PROG_HARDEN : 0);
 	log->len = 0;

@@ -20,7 +20,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run,
 	  "run PROG [--program NAME | --section SEC] [--data FILE] [--ctx FILE]\n"
 	  "          [--data-out FILE] [--repeat N] [--engine interp|jit] [--harden]\n"
-	  "          [--no-verify] [--json] [--dump-maps]" },
+	  "          [--no-verify] [--json] [--dump-maps] [--max-memory BYTES]" },
 	{ "disasm", cmd_disasm, "disasm FILE [--no-show-raw-insn] [--jited [--harden]]" },
 	{ "asm", cmd_asm, "asm FILE -o OUT" },
 };

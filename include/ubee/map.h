@@ -84,6 +84,14 @@ const char *ubee_map_type_name(uint32_t type);
 /* Map type for a name, or -EINVAL. */
 int ubee_map_type_by_name(const char *name);
 
+/*
+ * About how many bytes a map of this spec allocates (elements, per-CPU
+ * copies, bookkeeping; ring buffers their data), for limits such as
+ * ubee_object_load_opts.max_memory. Never less than what it allocates
+ * up front; 0 for a spec of an unknown type.
+ */
+uint64_t ubee_map_spec_memory(const struct ubee_map_spec *spec);
+
 /* Number of possible CPUs (per-CPU maps keep one slot each). */
 unsigned ubee_map_nr_cpus(void);
 

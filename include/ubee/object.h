@@ -242,7 +242,16 @@ struct ubee_object_load_opts {
 	const char *vmlinux_btf;            /* target BTF for CO-RE; NULL:
 					     * /sys/kernel/btf/vmlinux when it
 					     * exists; "": none */
+	uint64_t max_memory;                /* bytes the object's maps may
+					     * take (ubee_map_spec_memory
+					     * summed): over it the load fails
+					     * with -E2BIG before allocating;
+					     * 0: UBEE_OBJECT_MAX_MEMORY;
+					     * UINT64_MAX: no limit */
 };
+
+/* The default cap on the memory of one object's maps: 1 GiB. */
+#define UBEE_OBJECT_MAX_MEMORY (1ull << 30)
 
 /*
  * Create the maps, apply CO-RE relocations and load the programs (every

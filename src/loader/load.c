@@ -59,6 +59,41 @@ static int create_one(struct obj_map *m, const struct ubee_map *inner,
 	return 0;
 }
 
+static uint64_t obj_map_memory(const struct obj_map *m)
+{
+	struct ubee_map_spec spec = { .sz = sizeof(spec), .type = m->type,
+				      .key_size = m->key_size,
+				      .value_size = m->value_size,
+				      .max_entries = m->max_entries };
+
+	return ubee_map_spec_memory(&spec);
+}
+
+/*
+ * The maps' memory against the cap, before anything is allocated: a huge
+ * max_entries is a clear error, not an out-of-memory kill.
+ */
+static int check_memory(const struct ubee_object *obj, uint64_t cap,
+			struct ubee_log *log)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < obj->nmaps; i++) {
+		const struct obj_map *m = &obj->maps[i];
+		uint64_t need = obj_map_memory(m) +
+				(m->inner ? obj_map_memory(m->inner) : 0);
+
+		if (need > cap - total) {
+			ubee_logf(log, "map '%s': needs about %llu bytes, which takes the object's maps over the limit of %llu bytes",
+				  m->name, (unsigned long long)need,
+				  (unsigned long long)cap);
+			return -E2BIG;
+		}
+		total += need;
+	}
+	return 0;
+}
+
 static int create_maps(struct ubee_object *obj, struct ubee_log *log)
 {
 	const uint32_t zero = 0;
@@ -376,7 +411,10 @@ int ubee_object_load(struct ubee_object *obj,
 	err = copy_opts(&o, opts, log);
 	if (err)
 		return err;
-	err = create_maps(obj, log);
+	err = check_memory(obj, o.max_memory ? o.max_memory : UBEE_OBJECT_MAX_MEMORY,
+			   log);
+	if (!err)
+		err = create_maps(obj, log);
 	for (size_t i = 0; !err && i < obj->nprogs; i++) {
 		struct obj_prog *p = &obj->progs[i];
 

@@ -48,6 +48,31 @@ const struct ubee_map_ops *ubee_map_ops_of(uint32_t type)
 	return types[type].ops;
 }
 
+uint64_t ubee_map_spec_memory(const struct ubee_map_spec *spec)
+{
+	uint64_t key = ((uint64_t)spec->key_size + 7) & ~7ull;
+	uint64_t value = ((uint64_t)spec->value_size + 7) & ~7ull;
+	uint64_t n = spec->max_entries;
+
+	if (!ubee_map_ops_of(spec->type))
+		return 0;
+	switch (spec->type) {
+	case UBEE_MAP_RINGBUF:
+		return n + 3 * 4096; /* data, consumer/producer/meta pages */
+	case UBEE_MAP_PERF_EVENT_ARRAY:
+		return n * 8;        /* rings come later, from user space */
+	case UBEE_MAP_PERCPU_ARRAY:
+	case UBEE_MAP_PERCPU_HASH:
+	case UBEE_MAP_LRU_PERCPU_HASH:
+		value *= ubee_map_nr_cpus();
+		break;
+	default:
+		break;
+	}
+	/* Per element: key, value(s), and a header or bucket (32 bytes). */
+	return n * (key + value + 32) + 4096;
+}
+
 const char *ubee_map_type_name(uint32_t type)
 {
 	if (type >= UBEE_ARRAY_SIZE(types) || !types[type].ops)

@@ -99,6 +99,13 @@ fi
 head -c 100 "$obj" > "$t/trunc.o" 2>/dev/null
 expect_err cli.run.elf-truncated "$t/trunc.o: " "$UBEE" run "$t/trunc.o"
 
+# Limits: an object whose maps exceed the memory cap is refused up front.
+if [ -e "$BUILD/bpf/huge_map.v3.o" ]; then
+	expect_err cli.run.max-memory "map 'huge': needs about" "$UBEE" run "$BUILD/bpf/huge_map.v3.o" --data "$t/b"
+	expect_err cli.run.max-memory-small "over the limit of 100 bytes" \
+		"$UBEE" run "$BUILD/bpf/concurrency.v3.o" --data "$t/b" --max-memory 100
+fi
+
 # The embedding example uses only the public API.
 out=$("$BUILD/examples/embed")
 [ "$out" = "scale(7) * 6 + 1 = 43" ] && pass examples.embed || fail examples.embed "got: $out"
