@@ -785,57 +785,24 @@ static void hash_fini(struct ubee_map *map)
 	hash_free(map->priv);
 }
 
-const struct ubee_map_ops ubee_hash_ops = {
-	.check = hash_check,
-	.init = hash_init,
-	.fini = hash_fini,
-	.lookup = hash_lookup,
-	.update = hash_update,
-	.delete = hash_delete,
-	.for_each = hash_for_each,
-	.sys_lookup = hash_sys_lookup,
-	.get_next_key = hash_get_next_key,
-};
+/*
+ * The four flavours share their operations: LRU behaviour and per-CPU
+ * values are decided by the map type in hash_init (h->lru, h->percpu);
+ * per-CPU maps add the per-CPU lookup and the all-CPU user update.
+ */
+#define HASH_OPS                                                              \
+	.check = hash_check, .init = hash_init, .fini = hash_fini,            \
+	.lookup = hash_lookup, .update = hash_update,                         \
+	.delete = hash_delete, .for_each = hash_for_each,                     \
+	.sys_lookup = hash_sys_lookup, .get_next_key = hash_get_next_key
+#define PERCPU_HASH_OPS                                                       \
+	HASH_OPS, .lookup_cpu = hash_lookup_percpu,                           \
+	.sys_update = hash_sys_update
 
-const struct ubee_map_ops ubee_percpu_hash_ops = {
-	.check = hash_check,
-	.init = hash_init,
-	.fini = hash_fini,
-	.lookup = hash_lookup,
-	.update = hash_update,
-	.delete = hash_delete,
-	.lookup_cpu = hash_lookup_percpu,
-	.for_each = hash_for_each,
-	.sys_lookup = hash_sys_lookup,
-	.sys_update = hash_sys_update,
-	.get_next_key = hash_get_next_key,
-};
-
-const struct ubee_map_ops ubee_lru_hash_ops = {
-	.check = hash_check,
-	.init = hash_init,
-	.fini = hash_fini,
-	.lookup = hash_lookup,
-	.update = hash_update,
-	.delete = hash_delete,
-	.for_each = hash_for_each,
-	.sys_lookup = hash_sys_lookup,
-	.get_next_key = hash_get_next_key,
-};
-
-const struct ubee_map_ops ubee_lru_percpu_hash_ops = {
-	.check = hash_check,
-	.init = hash_init,
-	.fini = hash_fini,
-	.lookup = hash_lookup,
-	.update = hash_update,
-	.delete = hash_delete,
-	.lookup_cpu = hash_lookup_percpu,
-	.for_each = hash_for_each,
-	.sys_lookup = hash_sys_lookup,
-	.sys_update = hash_sys_update,
-	.get_next_key = hash_get_next_key,
-};
+const struct ubee_map_ops ubee_hash_ops = { HASH_OPS };
+const struct ubee_map_ops ubee_lru_hash_ops = { HASH_OPS };
+const struct ubee_map_ops ubee_percpu_hash_ops = { PERCPU_HASH_OPS };
+const struct ubee_map_ops ubee_lru_percpu_hash_ops = { PERCPU_HASH_OPS };
 
 /* ---- hash of maps ------------------------------------------------------------ */
 

@@ -190,31 +190,13 @@ static int queue_get_next_key(struct ubee_map *map, const void *key,
 	return -EINVAL;
 }
 
-const struct ubee_map_ops ubee_queue_ops = {
-	.check = queue_check,
-	.init = queue_init,
-	.fini = queue_fini,
-	.update = queue_update,
-	.delete = queue_delete,
-	.push = queue_push,
-	.pop = queue_pop,
-	.peek = queue_peek,
-	.sys_lookup = queue_sys_lookup,
-	.sys_update = queue_sys_update,
-	.get_next_key = queue_get_next_key,
-};
+/* Queues and stacks share storage and ops; init picks LIFO order from
+ * the map type. */
+#define QUEUE_OPS                                                             \
+	.check = queue_check, .init = queue_init, .fini = queue_fini,         \
+	.update = queue_update, .delete = queue_delete, .push = queue_push,   \
+	.pop = queue_pop, .peek = queue_peek, .sys_lookup = queue_sys_lookup, \
+	.sys_update = queue_sys_update, .get_next_key = queue_get_next_key
 
-/* The same storage and ops; init picks LIFO order from the map type. */
-const struct ubee_map_ops ubee_stack_ops = {
-	.check = queue_check,
-	.init = queue_init,
-	.fini = queue_fini,
-	.update = queue_update,
-	.delete = queue_delete,
-	.push = queue_push,
-	.pop = queue_pop,
-	.peek = queue_peek,
-	.sys_lookup = queue_sys_lookup,
-	.sys_update = queue_sys_update,
-	.get_next_key = queue_get_next_key,
-};
+const struct ubee_map_ops ubee_queue_ops = { QUEUE_OPS };
+const struct ubee_map_ops ubee_stack_ops = { QUEUE_OPS };

@@ -2,12 +2,18 @@
 /*
  * Allocation with fault injection: tests set a countdown after which every
  * allocation fails, to prove each error path is clean. The countdown is
- * process-wide and atomic; -1 (the default) never fails.
+ * process-wide and atomic; -1 (the default) never fails. Requests over
+ * UBEE_ALLOC_MAX fail at once (ENOMEM) without asking the system, so a
+ * spec with absurd sizes is an error, not a crash of a sanitizer build
+ * or an overcommitted mapping that kills the process later.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/util.h"
+
+#define UBEE_ALLOC_MAX (1ull << 40)
 
 static long fail_after = -1;
 
@@ -37,19 +43,29 @@ static int should_fail(void)
 	return 1;
 }
 
+static int too_big(size_t n, size_t size)
+{
+	if (size && n > UBEE_ALLOC_MAX / size) {
+		errno = ENOMEM;
+		return 1;
+	}
+	return 0;
+}
+
 void *ubee_malloc(size_t n)
 {
-	return should_fail() ? NULL : malloc(n ? n : 1);
+	return should_fail() || too_big(n, 1) ? NULL : malloc(n ? n : 1);
 }
 
 void *ubee_calloc(size_t n, size_t size)
 {
-	return should_fail() ? NULL : calloc(n ? n : 1, size ? size : 1);
+	return should_fail() || too_big(n, size) ? NULL
+						 : calloc(n ? n : 1, size ? size : 1);
 }
 
 void *ubee_realloc(void *p, size_t n)
 {
-	return should_fail() ? NULL : realloc(p, n ? n : 1);
+	return should_fail() || too_big(n, 1) ? NULL : realloc(p, n ? n : 1);
 }
 
 void ubee_free(void *p)

@@ -84,8 +84,9 @@ int kbpf_test_run(int prog_fd, const void *data_in, size_t size_in,
 	return 0;
 }
 
-int kbpf_map_create(uint32_t type, uint32_t key_size, uint32_t value_size,
-		    uint32_t max_entries, uint32_t map_flags)
+int kbpf_map_create_extra(uint32_t type, uint32_t key_size,
+			  uint32_t value_size, uint32_t max_entries,
+			  uint32_t map_flags, uint64_t map_extra)
 {
 	union bpf_attr attr;
 	long fd;
@@ -96,8 +97,16 @@ int kbpf_map_create(uint32_t type, uint32_t key_size, uint32_t value_size,
 	attr.value_size = value_size;
 	attr.max_entries = max_entries;
 	attr.map_flags = map_flags;
+	attr.map_extra = map_extra;
 	fd = sys_bpf(BPF_MAP_CREATE, &attr);
 	return fd < 0 ? -errno : (int)fd;
+}
+
+int kbpf_map_create(uint32_t type, uint32_t key_size, uint32_t value_size,
+		    uint32_t max_entries, uint32_t map_flags)
+{
+	return kbpf_map_create_extra(type, key_size, value_size, max_entries,
+				     map_flags, 0);
 }
 
 /* One element command on fd with key, value (or next key) and flags. */
@@ -130,6 +139,11 @@ int kbpf_map_delete(int fd, const void *key)
 	return map_elem(BPF_MAP_DELETE_ELEM, fd, key, NULL, 0);
 }
 
+int kbpf_map_lookup_and_delete(int fd, const void *key, void *value)
+{
+	return map_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, key, value, 0);
+}
+
 int kbpf_map_get_next_key(int fd, const void *key, void *next_key)
 {
 	return map_elem(BPF_MAP_GET_NEXT_KEY, fd, key, next_key, 0);
@@ -142,4 +156,14 @@ int kbpf_map_freeze(int fd)
 	memset(&attr, 0, sizeof(attr));
 	attr.map_fd = (uint32_t)fd;
 	return sys_bpf(BPF_MAP_FREEZE, &attr) < 0 ? -errno : 0;
+}
+
+int kbpf_map_probe(void)
+{
+	int fd = kbpf_map_create(BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }

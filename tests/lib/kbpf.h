@@ -35,11 +35,21 @@ int kbpf_test_run(int prog_fd, const void *data_in, size_t size_in,
  */
 int kbpf_map_create(uint32_t type, uint32_t key_size, uint32_t value_size,
 		    uint32_t max_entries, uint32_t map_flags);
+/* The same with map_extra (a bloom filter's number of hashes). */
+int kbpf_map_create_extra(uint32_t type, uint32_t key_size,
+			  uint32_t value_size, uint32_t max_entries,
+			  uint32_t map_flags, uint64_t map_extra);
 int kbpf_map_lookup(int fd, const void *key, void *value);
 int kbpf_map_update(int fd, const void *key, const void *value,
 		    uint64_t flags);
 int kbpf_map_delete(int fd, const void *key);
+/* Queues and stacks pop with key NULL. */
+int kbpf_map_lookup_and_delete(int fd, const void *key, void *value);
 int kbpf_map_get_next_key(int fd, const void *key, void *next_key);
 int kbpf_map_freeze(int fd);
+
+/* 0 when bpf(BPF_MAP_CREATE) works here (root, BPF in the kernel), else
+ * its negative errno: the map tests' reason to skip. */
+int kbpf_map_probe(void);
 
 #endif /* UBEE_TESTS_KBPF_H */

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "../lib/test.h"
+#include "../lib/testfile.h"
 #include "loader/elf.h"
 #include "ubee/btf.h"
 #include "util/util.h"
@@ -35,35 +36,6 @@ static struct ubee_log *fresh_log(void)
 {
 	ubee_log_init(&lg, logbuf, sizeof(logbuf));
 	return &lg;
-}
-
-/* ---- files ------------------------------------------------------------- */
-
-static uint8_t *read_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n == cap) {
-			uint8_t *nb = realloc(buf, cap = cap ? cap * 2 : 1 << 16);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-	} while (got);
-	fclose(f);
-	*size = n;
-	return buf;
 }
 
 /* An object with its .BTF and .BTF.ext located. */
@@ -87,13 +59,13 @@ static int sec_index(const struct ubee_elf *elf, const char *name)
 /* Open btf_types.<cpu>.o; 0, or -1 with the case skipped or failed. */
 static int obj_open(const char *cpu, struct obj *o)
 {
-	const char *build = getenv("BUILD");
+	char name[64];
 	int b, e;
 
 	memset(o, 0, sizeof(*o));
-	snprintf(o->path, sizeof(o->path), "%s/bpf/btf_types.%s.o",
-		 build && *build ? build : "build", cpu);
-	o->file = read_file(o->path, &o->size);
+	snprintf(name, sizeof(name), "btf_types.%s.o", cpu);
+	t_bpf_obj(name, o->path, sizeof(o->path));
+	o->file = t_read_file(o->path, &o->size);
 	if (!o->file) {
 		t_skip("%s is missing (make test builds it from tests/bpf/btf_types.c)",
 		       o->path);
@@ -981,15 +953,12 @@ static void ext_objects(void)
 		if (ext && !src) {
 			struct ubee_btf_line_info li;
 
-			/* The file named in the records, or the tree's copy. */
+			/* The file named in the records, or the tree's copy
+			 * (t_read_file ends it with a NUL: a string). */
 			if (!ubee_btf_ext_line(ext, 0, 0, &li))
-				src = (char *)read_file(li.file, &srclen);
+				src = (char *)t_read_file(li.file, &srclen);
 			if (!src)
-				src = (char *)read_file("tests/bpf/btf_types.c", &srclen);
-			if (src) {
-				src = realloc(src, srclen + 1);
-				src[srclen] = '\0';
-			}
+				src = (char *)t_read_file("tests/bpf/btf_types.c", &srclen);
 		}
 		if (ext && src)
 			check_ext(&o, btf, ext, src);
@@ -1570,7 +1539,7 @@ static void vmlinux(void)
 	double ms;
 	int err, id;
 
-	data = read_file(path, &size);
+	data = t_read_file(path, &size);
 	if (!data) {
 		t_skip("%s is not readable", path);
 		return;

@@ -15,6 +15,7 @@
 
 #include "engines.h"
 #include "test.h"
+#include "testfile.h"
 #include "ubee/map.h"
 #include "ubee/object.h"
 #include "ubee/progtype.h"
@@ -176,19 +177,11 @@ out:
 
 int main(void)
 {
-	const char *dir = getenv("BUILD") ? getenv("BUILD") : "build";
 	char path[512];
-	uint8_t *bytes = NULL;
 	size_t size = 0;
-	FILE *f;
+	uint8_t *bytes = t_read_file(t_bpf_obj("concurrency.v3.o", path,
+					       sizeof(path)), &size);
 
-	snprintf(path, sizeof(path), "%s/bpf/concurrency.v3.o", dir);
-	f = fopen(path, "rb");
-	if (f) {
-		bytes = malloc(1 << 20);
-		size = bytes ? fread(bytes, 1, 1 << 20, f) : 0;
-		fclose(f);
-	}
 	for (size_t i = 0; i < T_NR_INTERP; i++) {
 		t_begin("concurrency [%s]", t_engines[i].name);
 		if (!size)

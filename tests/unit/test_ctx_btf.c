@@ -29,6 +29,7 @@
 #include "btf/btf_build.h"
 #include "engines.h"
 #include "test.h"
+#include "testfile.h"
 #include "ubee/btf.h"
 #include "ubee/object.h"
 #include "ubee/progtype.h"
@@ -44,33 +45,6 @@ static struct ubee_log *fresh_log(void)
 {
 	ubee_log_init(&tlog, lbuf, sizeof(lbuf));
 	return &tlog;
-}
-
-static uint8_t *read_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n == cap) {
-			uint8_t *nb = realloc(buf, cap = cap ? cap * 2 : 1 << 16);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-	} while (got);
-	fclose(f);
-	*size = n;
-	return buf;
 }
 
 /* ---- the builder ------------------------------------------------------- */
@@ -594,7 +568,7 @@ static void ctx_btf_vs_vmlinux(void)
 	struct ubee_btf *k = NULL;
 	struct ubee_btf_type ut, kt;
 	size_t size = 0;
-	uint8_t *buf = read_file(vmlinux_path, &size);
+	uint8_t *buf = t_read_file(vmlinux_path, &size);
 	int err, ue, ke, ud, kd;
 
 	if (!buf) {
@@ -646,11 +620,10 @@ static char path_buf[4096];
 
 static const char *obj_path(const char *cpu)
 {
-	const char *build = getenv("BUILD");
+	char name[64];
 
-	snprintf(path_buf, sizeof(path_buf), "%s/bpf/core_ctx.%s.o",
-		 build && *build ? build : "build", cpu);
-	return path_buf;
+	snprintf(name, sizeof(name), "core_ctx.%s.o", cpu);
+	return t_bpf_obj(name, path_buf, sizeof(path_buf));
 }
 
 /* Open and load core_ctx.<cpu>.o against target ("" none, NULL the

@@ -20,6 +20,7 @@
 #include "ubee/ubee.h"
 #include "engines.h"
 #include "test.h"
+#include "testfile.h"
 
 #define LOG_SIZE 4096
 
@@ -298,23 +299,6 @@ static int parse_case(struct dcase *c, const char *file, char *text)
 	return 0;
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b = { 0 };
-	char chunk[4096];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(f);
-	if (!b.p)
-		buf_add(&b, "", 0);
-	return (char *)b.p;
-}
-
 /* ---- finding the files ------------------------------------------------- */
 
 struct list {
@@ -462,12 +446,12 @@ static void run_file(const char *root, const char *rel, int jit)
 	struct ubee_log log;
 	struct ubee_insn *insns = NULL;
 	struct ubee_prog *prog = NULL;
-	size_t cnt = 0;
+	size_t cnt = 0, size;
 	char *text;
 	int load_err;
 
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	text = read_file(path);
+	text = (char *)t_read_file(path, &size); /* NUL-terminated */
 	if (!text) {
 		t_begin("data/%s", rel);
 		t_fail(__FILE__, __LINE__, "cannot read %s: %s", path, strerror(errno));

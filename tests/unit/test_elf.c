@@ -18,6 +18,7 @@
 
 #include "engines.h"
 #include "test.h"
+#include "testfile.h"
 #include "loader/elf.h"
 #include "ubee/object.h"
 #include "util/cursor.h"
@@ -31,35 +32,23 @@ static char path_buf[4096];
 
 static const char *obj_path(const char *cpu)
 {
-	const char *build = getenv("BUILD");
+	char name[64];
 
-	snprintf(path_buf, sizeof(path_buf), "%s/bpf/elf_funcs.%s.o",
-		 build && *build ? build : "build", cpu);
-	return path_buf;
+	snprintf(name, sizeof(name), "elf_funcs.%s.o", cpu);
+	return t_bpf_obj(name, path_buf, sizeof(path_buf));
 }
 
 /* Read the object for cpu; NULL (case skipped) when it is not built. */
 static uint8_t *load(const char *cpu, size_t *size)
 {
 	const char *p = obj_path(cpu);
-	FILE *f = fopen(p, "rb");
-	uint8_t *buf = NULL;
-	long n;
+	uint8_t *buf;
 
-	if (!f) {
+	if (access(p, R_OK)) {
 		t_skip("%s is missing (make test builds it from tests/bpf/elf_funcs.c)", p);
 		return NULL;
 	}
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
-	    fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		*size = (size_t)n;
-	}
-	fclose(f);
+	buf = t_read_file(p, size);
 	T_CHECK(buf, "cannot read %s", p);
 	return buf;
 }

@@ -14,28 +14,10 @@
 #include <string.h>
 
 #include "test.h"
+#include "testfile.h"
 #include "ubee/object.h"
 #include "ubee/progtype.h"
 #include "util/util.h"
-
-static uint8_t *read_all(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n)) &&
-	    fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	*size = buf ? (size_t)n : 0;
-	fclose(f);
-	return buf;
-}
 
 /*
  * One pass of the pipeline. Returns 0 when every step succeeded, the
@@ -89,7 +71,6 @@ static int pipeline(const uint8_t *bytes, size_t size, int jit,
 
 static void walk(const char *name, int jit)
 {
-	const char *dir = getenv("BUILD") ? getenv("BUILD") : "build";
 	char path[512];
 	const char *why;
 	uint8_t *bytes;
@@ -97,8 +78,7 @@ static void walk(const char *name, int jit)
 	long n;
 	int err;
 
-	snprintf(path, sizeof(path), "%s/bpf/%s", dir, name);
-	bytes = read_all(path, &size);
+	bytes = t_read_file(t_bpf_obj(name, path, sizeof(path)), &size);
 	if (!bytes) {
 		t_skip("%s not built", path);
 		return;

@@ -10,27 +10,11 @@
 #include <string.h>
 
 #include "test.h"
+#include "testfile.h"
 #include "ubee/map.h"
 #include "ubee/object.h"
 
 static char logbuf[4096];
-
-static uint8_t *read_obj(const char *name, size_t *size)
-{
-	const char *dir = getenv("BUILD") ? getenv("BUILD") : "build";
-	char path[512];
-	uint8_t *buf = NULL;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/bpf/%s", dir, name);
-	f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	buf = malloc(1 << 20);
-	*size = buf ? fread(buf, 1, 1 << 20, f) : 0;
-	fclose(f);
-	return buf;
-}
 
 /* Open and load name with cap (0: the default); the load's error. */
 static int load(const char *name, uint64_t cap)
@@ -39,11 +23,12 @@ static int load(const char *name, uint64_t cap)
 					    .max_memory = cap };
 	struct ubee_object *obj = NULL;
 	struct ubee_log log;
+	char path[512];
 	uint8_t *bytes;
 	size_t size;
 	int err;
 
-	bytes = read_obj(name, &size);
+	bytes = t_read_file(t_bpf_obj(name, path, sizeof(path)), &size);
 	if (!bytes)
 		return -ENOENT;
 	ubee_log_init(&log, logbuf, sizeof(logbuf));

@@ -28,6 +28,7 @@
 
 #include "engines.h"
 #include "test.h"
+#include "testfile.h"
 #include "loader/elf.h"
 #include "loader/loader.h"
 #include "maps/maps.h"
@@ -45,37 +46,32 @@ static char path_buf[4096];
 
 static const char *obj_path(const char *name, const char *cpu)
 {
-	const char *build = getenv("BUILD");
+	char file[128];
 
-	snprintf(path_buf, sizeof(path_buf), "%s/bpf/%s.%s.o",
-		 build && *build ? build : "build", name, cpu);
-	return path_buf;
+	snprintf(file, sizeof(file), "%s.%s.o", name, cpu);
+	return t_bpf_obj(file, path_buf, sizeof(path_buf));
+}
+
+/* 1 (case skipped) when the object is not built; 0 with its path in
+ * path_buf. */
+static int missing(const char *name, const char *cpu)
+{
+	if (!access(obj_path(name, cpu), R_OK))
+		return 0;
+	t_skip("%s is missing (make test builds it from tests/bpf/%s.c)",
+	       path_buf, name);
+	return 1;
 }
 
 /* The object's bytes; NULL (case skipped) when it is not built. */
 static uint8_t *read_obj(const char *name, const char *cpu, size_t *size)
 {
-	const char *p = obj_path(name, cpu);
-	FILE *f = fopen(p, "rb");
-	uint8_t *buf = NULL;
-	long n;
+	uint8_t *buf;
 
-	if (!f) {
-		t_skip("%s is missing (make test builds it from tests/bpf/%s.c)",
-		       p, name);
+	if (missing(name, cpu))
 		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
-	    fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		*size = (size_t)n;
-	}
-	fclose(f);
-	T_CHECK(buf, "cannot read %s", p);
+	buf = t_read_file(path_buf, size);
+	T_CHECK(buf, "cannot read %s", path_buf);
 	return buf;
 }
 
@@ -94,13 +90,10 @@ static struct ubee_object *open_obj(const char *name, const char *cpu)
 	struct ubee_object *obj = NULL;
 	int err;
 
-	if (access(obj_path(name, cpu), R_OK)) {
-		t_skip("%s is missing (make test builds it from tests/bpf/%s.c)",
-		       obj_path(name, cpu), name);
+	if (missing(name, cpu))
 		return NULL;
-	}
-	err = ubee_object_open_file(obj_path(name, cpu), &obj, fresh_log());
-	T_CHECK(!err && obj, "open %s: %d %s", obj_path(name, cpu), err, lbuf);
+	err = ubee_object_open_file(path_buf, &obj, fresh_log());
+	T_CHECK(!err && obj, "open %s: %d %s", path_buf, err, lbuf);
 	return err ? NULL : obj;
 }
 
@@ -862,18 +855,14 @@ static void core_vmlinux(void)
 	size_t n, size;
 	uint8_t *buf;
 	long pid, tgid, mark;
-	FILE *f;
 	int err;
 
-	f = fopen(vmlinux, "rb");
-	if (!f) {
+	buf = t_read_file(vmlinux, &size);
+	if (!buf) {
 		t_skip("%s is not readable", vmlinux);
 		return;
 	}
-	buf = malloc(64 << 20);
-	size = buf ? fread(buf, 1, 64 << 20, f) : 0;
-	fclose(f);
-	err = buf ? ubee_btf_parse(buf, size, &kbtf, fresh_log()) : -ENOMEM;
+	err = ubee_btf_parse(buf, size, &kbtf, fresh_log());
 	free(buf);
 	T_CHECK(!err, "vmlinux BTF: %d %s", err, lbuf);
 	if (err)

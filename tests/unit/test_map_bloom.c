@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/maptest.h"
 #include "../lib/test.h"
 #include "maps/maps.h"
 #include "util/util.h"
@@ -17,30 +18,14 @@
 static struct ubee_map *mk(uint32_t vs, uint32_t me, uint32_t flags,
 			   uint64_t extra)
 {
-	struct ubee_map_spec s = {
-		.sz = sizeof(s), .name = "bloom", .type = UBEE_MAP_BLOOM_FILTER,
-		.value_size = vs, .max_entries = me, .map_flags = flags,
-		.map_extra = extra,
-	};
-
-	return ubee_map_new(&s, NULL);
+	return t_map_new(UBEE_MAP_BLOOM_FILTER, 0, vs, me, flags, extra);
 }
 
+/* 0, or the negative errno creating this bloom filter fails with. */
 static int mk_err(uint32_t ks, uint32_t vs, uint32_t me, uint32_t flags,
 		  uint64_t extra)
 {
-	struct ubee_map_spec s = {
-		.sz = sizeof(s), .type = UBEE_MAP_BLOOM_FILTER, .key_size = ks,
-		.value_size = vs, .max_entries = me, .map_flags = flags,
-		.map_extra = extra,
-	};
-	struct ubee_map *m = ubee_map_new(&s, NULL);
-
-	if (m) {
-		ubee_map_put(m);
-		return 0;
-	}
-	return -errno;
+	return t_map_err(UBEE_MAP_BLOOM_FILTER, ks, vs, me, flags, extra);
 }
 
 static void create_checks(void)

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "kbpf.h"
+#include "maptest.h"
 #include "test.h"
 #include "maps/maps.h"
 #include "util/util.h"
@@ -60,17 +61,6 @@ static unsigned possible_cpus(void)
 	}
 	fclose(f);
 	return n;
-}
-
-static struct ubee_map *mk(uint32_t type, uint32_t ks, uint32_t vs,
-			   uint32_t max, uint32_t flags)
-{
-	struct ubee_map_spec s = {
-		.sz = sizeof(s), .type = type, .key_size = ks,
-		.value_size = vs, .max_entries = max, .map_flags = flags,
-	};
-
-	return ubee_map_new(&s, NULL);
 }
 
 static int skip_unless_kernel(int percpu)
@@ -165,29 +155,19 @@ static void create_errors(void)
 		return;
 	for (size_t i = 0; i < UBEE_ARRAY_SIZE(specs); i++) {
 		const struct spec_case *c = &specs[i];
-		int kfd = kbpf_map_create(c->type, c->ks, c->vs, c->max, c->flags);
-		struct ubee_map *m = mk(c->type, c->ks, c->vs, c->max, c->flags);
-		int kerr = kfd < 0 ? kfd : 0, uerr = m ? 0 : -errno;
+		struct ubee_map_spec s = {
+			.type = c->type, .key_size = c->ks, .value_size = c->vs,
+			.max_entries = c->max, .map_flags = c->flags,
+		};
+		struct ubee_map *m;
+		int fd;
 
-		T_CHECK(kerr == uerr,
-			"%s key %u value %u max %u flags 0x%x: kernel %d, ubee %d",
-			ubee_map_type_name(c->type), c->ks, c->vs, c->max,
-			c->flags, kerr, uerr);
-		if (kfd >= 0)
-			close(kfd);
-		ubee_map_put(m);
+		if (!t_map_both_create(&s, &fd, &m))
+			t_map_both_free(fd, m);
 	}
 }
 
 /* ---- random operation sequences ---------------------------------------------- */
-
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dull;
-}
 
 struct pair {
 	int kfd;
@@ -269,20 +249,20 @@ static void run_ops(struct pair *p, unsigned ops, int lru_full)
 		goto out;
 	}
 	for (unsigned i = 0; i < ops && t_ok(); i++) {
-		unsigned k = (unsigned)(rnd(&p->seed) % p->nkeys);
-		unsigned op = (unsigned)(rnd(&p->seed) % 100);
+		unsigned k = (unsigned)(t_rnd(&p->seed) % p->nkeys);
+		unsigned op = (unsigned)(t_rnd(&p->seed) % 100);
 		int kerr, uerr;
 
 		make_key(p, k, key);
 		if (op < 40) {
-			uint64_t fl = rnd(&p->seed) % 16;
+			uint64_t fl = t_rnd(&p->seed) % 16;
 
 			/* Mostly ANY/NOEXIST/EXIST; sometimes a bad one. */
 			fl = fl < 13 ? fl % 3 : (fl == 13 ? 3 : fl == 14 ? UBEE_F_LOCK : 8);
 			if (lru_full)
 				fl = UBEE_ANY;
 			for (size_t j = 0; j < p->vbuf; j++)
-				v[j] = (uint8_t)rnd(&p->seed);
+				v[j] = (uint8_t)t_rnd(&p->seed);
 			kerr = kbpf_map_update(p->kfd, key, v, fl);
 			uerr = ubee_map_update(p->m, key, v, fl);
 			T_CHECK(kerr == uerr, "op %u: update key %u flags %llu: kernel %d, ubee %d",
@@ -314,7 +294,7 @@ static void run_ops(struct pair *p, unsigned ops, int lru_full)
 					"op %u: value of key %u differs", i, k);
 		} else if (op < 97) {
 			/* NULL, a missing key, or (ordered types) any key. */
-			unsigned how = (unsigned)(rnd(&p->seed) % 3);
+			unsigned how = (unsigned)(t_rnd(&p->seed) % 3);
 			const void *from = how == 0 ? NULL : key;
 
 			if (how == 1 && !p->ordered) {
@@ -336,7 +316,7 @@ static void run_ops(struct pair *p, unsigned ops, int lru_full)
 		} else if (op < 99) {
 			if (!lru_full)
 				same_key_sets(p, i);
-		} else if (!frozen && rnd(&p->seed) % 8 == 0) {
+		} else if (!frozen && t_rnd(&p->seed) % 8 == 0) {
 			/* Late in a run: freeze, then writes fail on both. */
 			kerr = kbpf_map_freeze(p->kfd);
 			uerr = ubee_map_freeze(p->m);
@@ -387,26 +367,21 @@ static void diff_case(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max,
 		goto out;
 	p.vbuf = percpu ? (size_t)kcpus * ((vs + 7) & ~7u) : vs;
 	p.kfd = kbpf_map_create(type, ks, vs, max, 0);
-	p.m = mk(type, ks, vs, max, 0);
+	p.m = t_map_new(type, ks, vs, max, 0, 0);
 	T_CHECK(p.kfd >= 0 && p.m, "create: kernel %d, ubee %p", p.kfd, (void *)p.m);
 	if (p.kfd >= 0 && p.m)
 		run_ops(&p, ops, lru_full);
 out:
 	t_end();
-	if (p.kfd >= 0)
-		close(p.kfd);
-	ubee_map_put(p.m);
+	t_map_both_free(p.kfd, p.m);
 }
 
 int main(void)
 {
-	int fd = kbpf_map_create(UBEE_MAP_ARRAY, 4, 4, 1, 0);
 	/* The kernel's LRU may keep this many free elements per CPU. */
 	uint32_t lru_room;
 
-	kernel_ok = fd >= 0;
-	if (fd >= 0)
-		close(fd);
+	kernel_ok = !kbpf_map_probe();
 	kcpus = possible_cpus();
 	lru_room = 64 + 256 * (kcpus ? kcpus : 1);
 

@@ -16,117 +16,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/bpf.h>
 
 #include "../lib/kbpf.h"
+#include "../lib/maptest.h"
 #include "../lib/test.h"
 #include "maps/maps.h"
 #include "maps/ringbuf.h"
 #include "util/util.h"
 
-/* ---- bpf() map commands (local: these tests need nothing else) ------- */
-
-static long sys_bpf(int cmd, union bpf_attr *attr)
-{
-	long r = syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-
-	return r < 0 ? -errno : r;
-}
-
-static int k_create(const struct ubee_map_spec *s)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_type = s->type;
-	a.key_size = s->key_size;
-	a.value_size = s->value_size;
-	a.max_entries = s->max_entries;
-	a.map_flags = s->map_flags;
-	a.map_extra = s->map_extra;
-	return (int)sys_bpf(BPF_MAP_CREATE, &a);
-}
-
-static int k_elem(int cmd, int fd, const void *key, void *value,
-		  uint64_t flags)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	a.key = (uint64_t)(uintptr_t)key;
-	a.value = (uint64_t)(uintptr_t)value;
-	a.flags = flags;
-	return (int)sys_bpf(cmd, &a);
-}
-
-static int k_next(int fd, const void *key, void *next)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	a.key = (uint64_t)(uintptr_t)key;
-	a.next_key = (uint64_t)(uintptr_t)next;
-	return (int)sys_bpf(BPF_MAP_GET_NEXT_KEY, &a);
-}
-
-/* 0 when the kernel lets us create maps, else why not (for SKIP). */
-static int kernel_ok(void)
-{
-	struct ubee_map_spec s = { .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
-				   .value_size = 4, .max_entries = 1 };
-	int fd = k_create(&s);
-
-	if (fd < 0)
-		return fd;
-	close(fd);
-	return 0;
-}
-
 static int skip_unless_kernel(void)
 {
-	int err = kernel_ok();
+	int err = kbpf_map_probe();
 
 	if (err)
 		t_skip("bpf(BPF_MAP_CREATE) refused: %s", strerror(-err));
 	return err;
-}
-
-/* Create on both sides; 0 when both did, else the two results compared. */
-static int both_create(struct ubee_map_spec *s, int *fd, struct ubee_map **m)
-{
-	int ke, ue;
-
-	s->sz = sizeof(*s);
-	*fd = k_create(s);
-	*m = ubee_map_new(s, NULL);
-	ke = *fd < 0 ? *fd : 0;
-	ue = *m ? 0 : -errno;
-	T_CHECK(ke == ue,
-		"create type %u key %u value %u max %u flags 0x%x extra "
-		"0x%llx: kernel %d, ubee %d",
-		s->type, s->key_size, s->value_size, s->max_entries,
-		s->map_flags, (unsigned long long)s->map_extra, ke, ue);
-	if (ke || ue) {
-		if (*fd >= 0)
-			close(*fd);
-		ubee_map_put(*m);
-		*fd = -1;
-		*m = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-static void both_free(int fd, struct ubee_map *m)
-{
-	if (fd >= 0)
-		close(fd);
-	ubee_map_put(m);
 }
 
 /* ---- creation ----------------------------------------------------------- */
@@ -206,8 +113,8 @@ static void create_specs(void)
 		struct ubee_map *m;
 		int fd;
 
-		if (!both_create(&s, &fd, &m))
-			both_free(fd, m);
+		if (!t_map_both_create(&s, &fd, &m))
+			t_map_both_free(fd, m);
 	}
 }
 
@@ -238,7 +145,7 @@ static void lpm_case(uint32_t data_size, uint32_t vs, uint32_t me, int ops,
 	struct ubee_map *m;
 	int fd;
 
-	if (both_create(&s, &fd, &m))
+	if (t_map_both_create(&s, &fd, &m))
 		return;
 	srand(seed);
 	for (int i = 0; i < ops && t_ok(); i++) {
@@ -253,31 +160,31 @@ static void lpm_case(uint32_t data_size, uint32_t vs, uint32_t me, int ops,
 		memset(kn, 0xb2, sizeof(kn));
 		memset(un, 0xb2, sizeof(un));
 		if (op < 5) {
-			ke = k_elem(BPF_MAP_UPDATE_ELEM, fd, k, v, flags);
+			ke = kbpf_map_update(fd, k, v, flags);
 			ue = ubee_map_update(m, k, v, flags);
 		} else if (op < 7) {
-			ke = k_elem(BPF_MAP_DELETE_ELEM, fd, k, NULL, 0);
+			ke = kbpf_map_delete(fd, k);
 			ue = ubee_map_delete(m, k);
 		} else if (op < 10) {
-			ke = k_elem(BPF_MAP_LOOKUP_ELEM, fd, k, kv, 0);
+			ke = kbpf_map_lookup(fd, k, kv);
 			ue = ubee_map_lookup(m, k, uv);
 		} else if (op < 11) {
 			const void *from = rand() % 4 ? k : NULL;
 
-			ke = k_next(fd, from, kn);
+			ke = kbpf_map_get_next_key(fd, from, kn);
 			ue = ubee_map_get_next_key(m, from, un);
 		} else {
 			/* The whole iteration, key by key. */
 			int n = 0;
 
-			ke = k_next(fd, NULL, kn);
+			ke = kbpf_map_get_next_key(fd, NULL, kn);
 			ue = ubee_map_get_next_key(m, NULL, un);
 			while (!ke && !ue && n++ <= (int)me && t_ok()) {
 				T_CHECK(!memcmp(kn, un, s.key_size),
 					"op %d: iteration key %d differs", i,
 					n);
 				memcpy(k, kn, s.key_size);
-				ke = k_next(fd, k, kn);
+				ke = kbpf_map_get_next_key(fd, k, kn);
 				ue = ubee_map_get_next_key(m, k, un);
 			}
 		}
@@ -287,7 +194,7 @@ static void lpm_case(uint32_t data_size, uint32_t vs, uint32_t me, int ops,
 		T_CHECK(!memcmp(kn, un, s.key_size), "op %d: next keys differ",
 			i);
 	}
-	both_free(fd, m);
+	t_map_both_free(fd, m);
 }
 
 static void lpm_random(void)
@@ -313,7 +220,7 @@ static void queue_case(uint32_t type, uint32_t vs, uint32_t me, int ops,
 	struct ubee_map *m;
 	int fd;
 
-	if (both_create(&s, &fd, &m))
+	if (t_map_both_create(&s, &fd, &m))
 		return;
 	srand(seed);
 	for (int i = 0; i < ops && t_ok(); i++) {
@@ -327,29 +234,28 @@ static void queue_case(uint32_t type, uint32_t vs, uint32_t me, int ops,
 		memset(kv, 0xa1, sizeof(kv));
 		memset(uv, 0xa1, sizeof(uv));
 		if (op < 4) {
-			ke = k_elem(BPF_MAP_UPDATE_ELEM, fd, NULL, v, flags);
+			ke = kbpf_map_update(fd, NULL, v, flags);
 			ue = rand() % 2 ? ubee_map_update(m, NULL, v, flags) :
 					  ubee_map_push(m, v, flags);
 		} else if (op < 6) {
-			ke = k_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, NULL,
-				    kv, 0);
+			ke = kbpf_map_lookup_and_delete(fd, NULL, kv);
 			ue = ubee_map_pop(m, uv);
 		} else if (op < 8) {
-			ke = k_elem(BPF_MAP_LOOKUP_ELEM, fd, NULL, kv, 0);
+			ke = kbpf_map_lookup(fd, NULL, kv);
 			ue = rand() % 2 ? ubee_map_lookup(m, NULL, uv) :
 					  ubee_map_peek(m, uv);
 		} else if (op < 9) {
-			ke = k_elem(BPF_MAP_DELETE_ELEM, fd, NULL, NULL, 0);
+			ke = kbpf_map_delete(fd, NULL);
 			ue = ubee_map_delete(m, NULL);
 		} else {
-			ke = k_next(fd, NULL, key);
+			ke = kbpf_map_get_next_key(fd, NULL, key);
 			ue = ubee_map_get_next_key(m, NULL, key);
 		}
 		T_CHECK(ke == ue, "op %d (kind %d, flags %llu): kernel %d, "
 			"ubee %d", i, op, (unsigned long long)flags, ke, ue);
 		T_CHECK(!memcmp(kv, uv, vs), "op %d: values differ", i);
 	}
-	both_free(fd, m);
+	t_map_both_free(fd, m);
 }
 
 static void queue_random(void)
@@ -384,7 +290,7 @@ static void bloom_case(uint32_t vs, uint32_t me, uint64_t hashes, int ops,
 	struct ubee_map *m;
 	int fd, present = 0, absent = 0;
 
-	if (both_create(&s, &fd, &m))
+	if (t_map_both_create(&s, &fd, &m))
 		return;
 	srand(seed);
 	for (int i = 0; i < ops && t_ok(); i++) {
@@ -397,20 +303,20 @@ static void bloom_case(uint32_t vs, uint32_t me, uint64_t hashes, int ops,
 			v[j] = (uint8_t)(rand() % 16);
 		v[vs - 1] ^= (uint8_t)(rand() % 4);
 		if (op < 3) {
-			ke = k_elem(BPF_MAP_UPDATE_ELEM, fd, NULL, v, flags);
+			ke = kbpf_map_update(fd, NULL, v, flags);
 			ue = rand() % 2 ? ubee_map_update(m, NULL, v, flags) :
 					  ubee_map_push(m, v, flags);
 		} else if (op < 9) {
-			ke = k_elem(BPF_MAP_LOOKUP_ELEM, fd, NULL, v, 0);
+			ke = kbpf_map_lookup(fd, NULL, v);
 			ue = rand() % 2 ? ubee_map_lookup(m, NULL, v) :
 					  ubee_map_peek(m, v);
 			present += !ke;
 			absent += ke == -ENOENT;
 		} else if (rand() % 2) {
-			ke = k_elem(BPF_MAP_DELETE_ELEM, fd, NULL, NULL, 0);
+			ke = kbpf_map_delete(fd, NULL);
 			ue = ubee_map_delete(m, NULL);
 		} else {
-			ke = k_next(fd, NULL, key);
+			ke = kbpf_map_get_next_key(fd, NULL, key);
 			ue = ubee_map_get_next_key(m, NULL, key);
 		}
 		T_CHECK(ke == ue, "op %d (kind %d, flags %llu): kernel %d, "
@@ -419,7 +325,7 @@ static void bloom_case(uint32_t vs, uint32_t me, uint64_t hashes, int ops,
 	/* Meaningful only if both answers came up. */
 	T_CHECK(present > 0 && absent > 0, "%d present, %d absent answers",
 		present, absent);
-	both_free(fd, m);
+	t_map_both_free(fd, m);
 }
 
 static void bloom_random(void)
@@ -463,7 +369,7 @@ static void ringbuf_layout(void)
 
 	if (skip_unless_kernel())
 		return;
-	if (both_create(&s, &fd, &m))
+	if (t_map_both_create(&s, &fd, &m))
 		return;
 	/* Stack: 16 known bytes at r10 - 16, the source of every record. */
 	*p++ = INSN(BPF_ST | BPF_MEM | BPF_DW, 10, 0, -16, (int32_t)lo);
@@ -518,7 +424,7 @@ out:
 		munmap(kmem, kspan);
 	if (pfd >= 0)
 		close(pfd);
-	both_free(fd, m);
+	t_map_both_free(fd, m);
 }
 
 int main(void)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/maptest.h"
 #include "../lib/test.h"
 #include "maps/maps.h"
 #include "util/util.h"
@@ -24,30 +25,14 @@ struct key4 {
 static struct ubee_map *mk(uint32_t ks, uint32_t vs, uint32_t me,
 			   uint32_t flags)
 {
-	struct ubee_map_spec s = {
-		.sz = sizeof(s), .name = "lpm", .type = UBEE_MAP_LPM_TRIE,
-		.key_size = ks, .value_size = vs, .max_entries = me,
-		.map_flags = flags,
-	};
-
-	return ubee_map_new(&s, NULL);
+	return t_map_new(UBEE_MAP_LPM_TRIE, ks, vs, me, flags, 0);
 }
 
+/* 0, or the negative errno creating this LPM trie fails with. */
 static int mk_err(uint32_t ks, uint32_t vs, uint32_t me, uint32_t flags,
 		  uint64_t extra)
 {
-	struct ubee_map_spec s = {
-		.sz = sizeof(s), .type = UBEE_MAP_LPM_TRIE, .key_size = ks,
-		.value_size = vs, .max_entries = me, .map_flags = flags,
-		.map_extra = extra,
-	};
-	struct ubee_map *m = ubee_map_new(&s, NULL);
-
-	if (m) {
-		ubee_map_put(m);
-		return 0;
-	}
-	return -errno;
+	return t_map_err(UBEE_MAP_LPM_TRIE, ks, vs, me, flags, extra);
 }
 
 static void create_checks(void)

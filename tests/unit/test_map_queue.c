@@ -11,33 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/maptest.h"
 #include "../lib/test.h"
 #include "maps/maps.h"
 #include "util/util.h"
-
-static struct ubee_map *mk(uint32_t type, uint32_t ks, uint32_t vs,
-			   uint32_t me, uint32_t flags, uint64_t extra)
-{
-	struct ubee_map_spec s = {
-		.sz = sizeof(s), .name = "q", .type = type, .key_size = ks,
-		.value_size = vs, .max_entries = me, .map_flags = flags,
-		.map_extra = extra,
-	};
-
-	return ubee_map_new(&s, NULL);
-}
-
-static int mk_err(uint32_t type, uint32_t ks, uint32_t vs, uint32_t me,
-		  uint32_t flags, uint64_t extra)
-{
-	struct ubee_map *m = mk(type, ks, vs, me, flags, extra);
-
-	if (m) {
-		ubee_map_put(m);
-		return 0;
-	}
-	return -errno;
-}
 
 static void create_checks(void)
 {
@@ -46,19 +23,20 @@ static void create_checks(void)
 	for (int i = 0; i < 2; i++) {
 		uint32_t t = types[i];
 
-		T_EQ_U64(mk_err(t, 0, 4, 1, 0, 0), 0);
-		T_EQ_U64(mk_err(t, 4, 4, 1, 0, 0), -EINVAL);
-		T_EQ_U64(mk_err(t, 0, 0, 1, 0, 0), -EINVAL);
-		T_EQ_U64(mk_err(t, 0, 4, 0, 0, 0), -EINVAL);
-		T_EQ_U64(mk_err(t, 0, 4, 1, UBEE_F_NO_PREALLOC, 0), -EINVAL);
-		T_EQ_U64(mk_err(t, 0, 4, 1, UBEE_F_ZERO_SEED, 0), -EINVAL);
-		T_EQ_U64(mk_err(t, 0, 4, 1, 0, 1), -EINVAL);
-		T_EQ_U64(mk_err(t, 0, 4, 1, UBEE_F_RDONLY_PROG, 0), 0);
-		T_EQ_U64(mk_err(t, 0, 4, 1,
-				UBEE_F_RDONLY_PROG | UBEE_F_WRONLY_PROG, 0),
+		T_EQ_U64(t_map_err(t, 0, 4, 1, 0, 0), 0);
+		T_EQ_U64(t_map_err(t, 4, 4, 1, 0, 0), -EINVAL);
+		T_EQ_U64(t_map_err(t, 0, 0, 1, 0, 0), -EINVAL);
+		T_EQ_U64(t_map_err(t, 0, 4, 0, 0, 0), -EINVAL);
+		T_EQ_U64(t_map_err(t, 0, 4, 1, UBEE_F_NO_PREALLOC, 0), -EINVAL);
+		T_EQ_U64(t_map_err(t, 0, 4, 1, UBEE_F_ZERO_SEED, 0), -EINVAL);
+		T_EQ_U64(t_map_err(t, 0, 4, 1, 0, 1), -EINVAL);
+		T_EQ_U64(t_map_err(t, 0, 4, 1, UBEE_F_RDONLY_PROG, 0), 0);
+		T_EQ_U64(t_map_err(t, 0, 4, 1,
+				   UBEE_F_RDONLY_PROG | UBEE_F_WRONLY_PROG, 0),
 			 -EINVAL);
-		T_EQ_U64(mk_err(t, 0, UBEE_MAP_MAX_ALLOC, 1, 0, 0), 0);
-		T_EQ_U64(mk_err(t, 0, UBEE_MAP_MAX_ALLOC + 1, 1, 0, 0), -E2BIG);
+		T_EQ_U64(t_map_err(t, 0, UBEE_MAP_MAX_ALLOC, 1, 0, 0), 0);
+		T_EQ_U64(t_map_err(t, 0, UBEE_MAP_MAX_ALLOC + 1, 1, 0, 0),
+			 -E2BIG);
 	}
 	T_CHECK(!strcmp(ubee_map_type_name(UBEE_MAP_QUEUE), "queue"), "name");
 	T_CHECK(!strcmp(ubee_map_type_name(UBEE_MAP_STACK), "stack"), "name");
@@ -66,7 +44,7 @@ static void create_checks(void)
 
 static void queue_fifo(void)
 {
-	struct ubee_map *m = mk(UBEE_MAP_QUEUE, 0, 4, 3, 0, 0);
+	struct ubee_map *m = t_map_new(UBEE_MAP_QUEUE, 0, 4, 3, 0, 0);
 	uint32_t v, k = 0;
 
 	T_CHECK(m, "create");
@@ -111,7 +89,7 @@ static void queue_fifo(void)
 
 static void stack_lifo(void)
 {
-	struct ubee_map *m = mk(UBEE_MAP_STACK, 0, 8, 3, 0, 0);
+	struct ubee_map *m = t_map_new(UBEE_MAP_STACK, 0, 8, 3, 0, 0);
 	uint64_t v;
 
 	T_CHECK(m, "create");
@@ -140,7 +118,7 @@ static void random_model(void)
 {
 	for (int t = 0; t < 2; t++) {
 		uint32_t type = t ? UBEE_MAP_STACK : UBEE_MAP_QUEUE;
-		struct ubee_map *m = mk(type, 0, 12, 5, 0, 0);
+		struct ubee_map *m = t_map_new(type, 0, 12, 5, 0, 0);
 		uint32_t model[5][3], n = 0, v[3], next = 1;
 
 		T_CHECK(m, "create");
@@ -267,7 +245,8 @@ static void threads(void)
 		struct worker w[PRODUCERS + CONSUMERS];
 		long missing = 0;
 
-		s->m = mk(t ? UBEE_MAP_STACK : UBEE_MAP_QUEUE, 0, 8, 64, 0, 0);
+		s->m = t_map_new(t ? UBEE_MAP_STACK : UBEE_MAP_QUEUE, 0, 8, 64,
+				 0, 0);
 		T_CHECK(s->m, "create");
 		if (!s->m) {
 			free(s);
@@ -297,10 +276,12 @@ static void alloc_failure(void)
 {
 	ubee_fail_alloc_after(0);
 	errno = 0;
-	T_CHECK(!mk(UBEE_MAP_QUEUE, 0, 4, 4, 0, 0), "created without memory");
+	T_CHECK(!t_map_new(UBEE_MAP_QUEUE, 0, 4, 4, 0, 0),
+		"created without memory");
 	T_EQ_U64(errno, ENOMEM);
 	ubee_fail_alloc_after(1);
-	T_CHECK(!mk(UBEE_MAP_STACK, 0, 4, 4, 0, 0), "created without memory");
+	T_CHECK(!t_map_new(UBEE_MAP_STACK, 0, 4, 4, 0, 0),
+		"created without memory");
 	T_EQ_U64(errno, ENOMEM);
 	ubee_fail_alloc_after(-1);
 }

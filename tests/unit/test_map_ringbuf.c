@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/maptest.h"
 #include "../lib/test.h"
 #include "maps/maps.h"
 #include "maps/ringbuf.h"
@@ -23,29 +24,14 @@ static long page;
 
 static struct ubee_map *mk(uint32_t size)
 {
-	struct ubee_map_spec s = {
-		.sz = sizeof(s), .name = "rb", .type = UBEE_MAP_RINGBUF,
-		.max_entries = size,
-	};
-
-	return ubee_map_new(&s, NULL);
+	return t_map_new(UBEE_MAP_RINGBUF, 0, 0, size, 0, 0);
 }
 
+/* 0, or the negative errno creating this ring buffer fails with. */
 static int mk_err(uint32_t ks, uint32_t vs, uint32_t me, uint32_t flags,
 		  uint64_t extra)
 {
-	struct ubee_map_spec s = {
-		.sz = sizeof(s), .type = UBEE_MAP_RINGBUF, .key_size = ks,
-		.value_size = vs, .max_entries = me, .map_flags = flags,
-		.map_extra = extra,
-	};
-	struct ubee_map *m = ubee_map_new(&s, NULL);
-
-	if (m) {
-		ubee_map_put(m);
-		return 0;
-	}
-	return -errno;
+	return t_map_err(UBEE_MAP_RINGBUF, ks, vs, me, flags, extra);
 }
 
 static void create_checks(void)

@@ -16,30 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "maptest.h"
 #include "test.h"
 #include "maps/maps.h"
 #include "util/util.h"
 
 #define THREADS 8
-
-static struct ubee_map *mk(uint32_t type, uint32_t ks, uint32_t vs,
-			   uint32_t max)
-{
-	struct ubee_map_spec s = {
-		.sz = sizeof(s), .type = type, .key_size = ks,
-		.value_size = vs, .max_entries = max,
-	};
-
-	return ubee_map_new(&s, NULL);
-}
-
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dull;
-}
 
 struct worker {
 	pthread_t th;
@@ -89,7 +71,7 @@ static void *array_adder(void *arg)
 	uint64_t v[1];
 
 	for (unsigned i = 0; i < ADDS; i++) {
-		uint32_t k = (uint32_t)(rnd(&w->seed) % SLOTS);
+		uint32_t k = (uint32_t)(t_rnd(&w->seed) % SLOTS);
 		unsigned cpu = ubee_map_cpu_enter();
 
 		__atomic_fetch_add((uint64_t *)ubee_array_elem(w->map, k), 1,
@@ -103,7 +85,7 @@ static void *array_adder(void *arg)
 
 static void array_atomic_adds(void)
 {
-	struct ubee_map *m = mk(UBEE_MAP_ARRAY, 4, 8, SLOTS);
+	struct ubee_map *m = t_map_new(UBEE_MAP_ARRAY, 4, 8, SLOTS, 0, 0);
 	struct worker w[THREADS];
 	uint64_t total = 0, v;
 
@@ -147,7 +129,7 @@ static void *percpu_incr(void *arg)
 
 static void percpu_exclusive(uint32_t type)
 {
-	struct ubee_map *m = mk(type, 4, 8, 4);
+	struct ubee_map *m = t_map_new(type, 4, 8, 4, 0, 0);
 	unsigned n = ubee_map_nr_cpus();
 	uint64_t *all = calloc(n, 8), total = 0;
 	struct worker w[THREADS];
@@ -195,14 +177,14 @@ static void *hash_churn(void *arg)
 
 	memset(md, 0, sizeof(*md));
 	for (unsigned i = 0; i < CHURN; i++) {
-		unsigned op = rnd(&w->seed) % 16, j = rnd(&w->seed) % OWN;
-		uint64_t k = own_key(w->id, j), v = rnd(&w->seed), out;
-		uint64_t flags = rnd(&w->seed) % 3;
+		unsigned op = t_rnd(&w->seed) % 16, j = t_rnd(&w->seed) % OWN;
+		uint64_t k = own_key(w->id, j), v = t_rnd(&w->seed), out;
+		uint64_t flags = t_rnd(&w->seed) % 3;
 		long err, want;
 
 		if (op < 4) {
 			/* Atomic add into a shared counter, as a program. */
-			uint64_t c = rnd(&w->seed) % COUNTERS;
+			uint64_t c = t_rnd(&w->seed) % COUNTERS;
 			unsigned cpu = ubee_map_cpu_enter();
 			uint64_t *p = m->ops->lookup(m, &c);
 
@@ -255,7 +237,7 @@ static void *hash_churn(void *arg)
 
 static void hash_churn_case(uint32_t type)
 {
-	struct ubee_map *m = mk(type, 8, 8, 4096);
+	struct ubee_map *m = t_map_new(type, 8, 8, 4096, 0, 0);
 	struct worker w[THREADS];
 	uint64_t k, v, total = 0, expect_count = COUNTERS, n = 0, cur, next;
 	int err;
@@ -302,12 +284,12 @@ static void hash_churn_case(uint32_t type)
 			uint64_t s = 0x9e3779b97f4a7c15ull * (t + 1);
 
 			for (unsigned i = 0; i < CHURN; i++) {
-				unsigned op = rnd(&s) % 16;
+				unsigned op = t_rnd(&s) % 16;
 
-				rnd(&s), rnd(&s), rnd(&s);
+				t_rnd(&s), t_rnd(&s), t_rnd(&s);
 				if (op < 4) {
 					adds++;
-					rnd(&s);
+					t_rnd(&s);
 				}
 			}
 		}
@@ -346,8 +328,8 @@ static void *lru_filler(void *arg)
 	unsigned n = ubee_map_nr_cpus();
 
 	for (unsigned i = 0; i < CHURN; i++) {
-		uint64_t k = rnd(&w->seed) % 5000;
-		unsigned op = rnd(&w->seed) % 8;
+		uint64_t k = t_rnd(&w->seed) % 5000;
+		unsigned op = t_rnd(&w->seed) % 8;
 		long err;
 
 		for (unsigned c = 0; c < n; c++)
@@ -379,7 +361,7 @@ static void *lru_filler(void *arg)
 
 static void lru_overfill(uint32_t type)
 {
-	struct ubee_map *m = mk(type, 8, 8, LRU_MAX);
+	struct ubee_map *m = t_map_new(type, 8, 8, LRU_MAX, 0, 0);
 	unsigned n = ubee_map_nr_cpus();
 	uint64_t *vals = calloc(n, 8), k, cur, next, count = 0;
 	unsigned walked = 0;
@@ -452,7 +434,7 @@ static void *inner_reader(void *arg)
 
 static void inner_replace(uint32_t outer_type)
 {
-	struct ubee_map *meta = mk(UBEE_MAP_ARRAY, 4, 8, 4);
+	struct ubee_map *meta = t_map_new(UBEE_MAP_ARRAY, 4, 8, 4, 0, 0);
 	struct ubee_map_spec s = { .sz = sizeof(s), .type = outer_type,
 				   .key_size = 4, .value_size = 4,
 				   .max_entries = 4, .inner = meta };
@@ -473,7 +455,7 @@ static void inner_replace(uint32_t outer_type)
 			ok = 0;
 	}
 	for (unsigned i = 0; i < 2000 && ok; i++) {
-		struct ubee_map *in = mk(UBEE_MAP_ARRAY, 4, 8, 4);
+		struct ubee_map *in = t_map_new(UBEE_MAP_ARRAY, 4, 8, 4, 0, 0);
 
 		if (!in || ubee_map_update(in, &z, &mark, 0) ||
 		    ubee_map_set_ptr(m, &k, in))
