@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # `make bench`, two parts:
-#  1. programs: compile every bench/progs/*.c twice (eBPF bytecode extracted
-#     raw from its "xdp" section, and native code linked into the harness),
-#     build bench/harness.c against $BUILD/libubee.a and run it;
+#  1. programs: compile every bench/progs/*.c three times (eBPF bytecode
+#     extracted raw from its "xdp" section, native code linked into the
+#     harness, and an XDP object for the kernel: bench/kernel.c with the
+#     program included), build bench/harness.c against $BUILD/libubee.a
+#     (with libbpf, for the kernel column, when it links) and run it;
 #  2. maps: compile every bench/maps/*.c into a BPF object, build
 #     bench/maps_harness.c (with libbpf, for the kernel column, when it
 #     links) and run it: map operations per op on ubee and in the kernel.
@@ -33,8 +35,8 @@ WARN="-Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing
 fail() { echo "bench: $*" >&2; exit 1; }
 
 [ -f "$BUILD/libubee.a" ] || fail "$BUILD/libubee.a is missing: run make first"
-mkdir -p "$OUT/bpf" "$OUT/native"
-rm -f "$OUT"/bpf/* "$OUT"/native/*
+mkdir -p "$OUT/bpf" "$OUT/native" "$OUT/kernel"
+rm -f "$OUT"/bpf/* "$OUT"/native/* "$OUT"/kernel/*
 
 for src in bench/progs/*.c; do
 	name=$(basename "$src" .c)
@@ -61,6 +63,12 @@ for src in bench/progs/*.c; do
 	[ -s "$OUT/bpf/$name.bin" ] || fail "$src: empty xdp section"
 	$CC -std=gnu11 -O2 $WARN -Dbench_main="native_$name" \
 		-c "$src" -o "$OUT/native/$name.o"
+	# The kernel's copy: an old clang (no may_goto, no arenas) costs the
+	# program its kernel cell, not the run.
+	"$BPF_CLANG" -O2 -g -target bpf -mcpu=v4 -I/usr/include/x86_64-linux-gnu \
+		-Wall -Wextra -DBENCH_KERNEL -DBENCH_PROG="\"progs/$name.c\"" \
+		-c bench/kernel.c -o "$OUT/kernel/$name.o" ||
+		echo "bench: $src: no kernel object (see above)" >&2
 done
 
 # A library built with SANITIZE=1 needs the same runtime in the harness.
@@ -68,8 +76,19 @@ SAN=
 if nm "$BUILD/libubee.a" 2>/dev/null | grep -q __asan_; then
 	SAN="-fsanitize=address,undefined"
 fi
-$CC -std=gnu11 -O2 $WARN $SAN -Iinclude -o "$OUT/harness" bench/harness.c \
-	"$OUT"/native/*.o "$BUILD/libubee.a" -pthread -lm
+# Both harnesses have a kernel column when libbpf links.
+LIBBPF_LIBS=${LIBBPF_LIBS:--lbpf -lelf -lz}
+printf '#include <bpf/libbpf.h>\nint main(void) { return !libbpf_major_version(); }\n' \
+	>"$OUT/libbpf_probe.c"
+if $CC -o "$OUT/libbpf_probe" "$OUT/libbpf_probe.c" $LIBBPF_LIBS 2>/dev/null; then
+	NO_LIBBPF=
+else
+	echo "bench: no libbpf to link ($LIBBPF_LIBS): no kernel column" >&2
+	NO_LIBBPF=1 LIBBPF_LIBS=
+fi
+$CC -std=gnu11 -O2 $WARN $SAN ${NO_LIBBPF:+-DBENCH_NO_LIBBPF} -Iinclude \
+	-Ibench/progs -o "$OUT/harness" bench/harness.c "$OUT"/native/*.o \
+	"$BUILD/libubee.a" $LIBBPF_LIBS -pthread -lm
 
 # The map objects are loaded whole (maps, several programs), by ubee and
 # by libbpf: compiled with BTF, as libbpf needs for BTF-defined maps.
@@ -82,23 +101,14 @@ for src in bench/maps/*.c; do
 	"$BPF_CLANG" -O2 -g -target bpf -mcpu=v3 -I/usr/include/x86_64-linux-gnu \
 		-Ibench/maps -Wall -Wextra -c "$src" -o "$OUT/maps/$name.o"
 done
-LIBBPF_LIBS=${LIBBPF_LIBS:--lbpf -lelf -lz}
-printf '#include <bpf/libbpf.h>\nint main(void) { return !libbpf_major_version(); }\n' \
-	>"$OUT/libbpf_probe.c"
-if $CC -o "$OUT/libbpf_probe" "$OUT/libbpf_probe.c" $LIBBPF_LIBS 2>/dev/null; then
-	KERNEL=
-else
-	echo "bench: no libbpf to link ($LIBBPF_LIBS): no kernel column" >&2
-	KERNEL=-DMB_NO_LIBBPF LIBBPF_LIBS=
-fi
-$CC -std=gnu11 -O2 $WARN $SAN $KERNEL -Iinclude -Ibench/maps \
+$CC -std=gnu11 -O2 $WARN $SAN ${NO_LIBBPF:+-DMB_NO_LIBBPF} -Iinclude -Ibench/maps \
 	-o "$OUT/maps_harness" bench/maps_harness.c "$BUILD/libubee.a" \
 	$LIBBPF_LIBS -pthread -lm
 
 status=0
 if [ "${BENCH_PROGS:-1}" != 0 ]; then
-	"$OUT/harness" --bin "$OUT/bpf" --json "$BUILD/bench.json" \
-		${BENCH_ARGS:-} || status=1
+	"$OUT/harness" --bin "$OUT/bpf" --kernel "$OUT/kernel" \
+		--json "$BUILD/bench.json" ${BENCH_ARGS:-} || status=1
 fi
 if [ "${BENCH_MAPS:-1}" != 0 ]; then
 	"$OUT/maps_harness" --obj "$OUT/maps" --json "$BUILD/bench.json" \

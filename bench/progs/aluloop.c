@@ -7,14 +7,14 @@
  */
 #include "bench.h"
 
-BENCH_ENTRY uint64_t bench_main(uint8_t *mem, uint64_t len)
+BENCH_ENTRY uint64_t bench_main(uint8_t BENCH_MEM *mem, uint64_t len)
 {
-	uint64_t n, i, x = 0x2545f4914f6cdd1dull, y = 0;
+	uint64_t n, i, x = BENCH_OPAQUE(0x2545f4914f6cdd1dull), y = 0;
 
 	if (len < 4)
 		return 0;
 	n = bench_le32(mem);
-	for (i = 0; i < n; i++) {
+	for (i = 0; BENCH_LOOP(i < n); i++) {
 		x += i;
 		x ^= x >> 7;
 		x ^= x << 9;

@@ -6,15 +6,15 @@
  */
 #include "bench.h"
 
-BENCH_ENTRY uint64_t bench_main(uint8_t *mem, uint64_t len)
+BENCH_ENTRY uint64_t bench_main(uint8_t BENCH_MEM *mem, uint64_t len)
 {
-	const uint64_t *a = (const uint64_t *)mem;
+	const uint64_t BENCH_MEM *a = (const uint64_t BENCH_MEM *)mem;
 	uint64_t n = len / 8, i, total = 0, mix = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; BENCH_LOOP(i < n); i++) {
 		uint64_t x = a[i], c = 0;
 
-		while (x) {
+		while (BENCH_LOOP(x)) {
 			x &= x - 1;
 			c++;
 		}

@@ -8,22 +8,22 @@
 
 #define LOOKUPS 8192
 
-BENCH_ENTRY uint64_t bench_main(uint8_t *mem, uint64_t len)
+BENCH_ENTRY uint64_t bench_main(uint8_t BENCH_MEM *mem, uint64_t len)
 {
-	const uint32_t *a = (const uint32_t *)mem;
+	const uint32_t BENCH_MEM *a = (const uint32_t BENCH_MEM *)mem;
 	uint64_t n = len / 4, q, hits = 0, mix = 0, x = 0x9e3779b97f4a7c15ull;
 	uint32_t span;
 
 	if (!n)
 		return 0;
 	span = a[n - 1] + 1;
-	for (q = 0; q < LOOKUPS; q++) {
+	for (q = 0; BENCH_LOOP(q < BENCH_OPAQUE(LOOKUPS)); q++) {
 		uint64_t lo = 0, hi = n;
 		uint32_t key;
 
 		x = bench_xorshift(x);
 		key = (uint32_t)(x >> 32) % span;
-		while (lo < hi) {
+		while (BENCH_LOOP(lo < hi)) {
 			uint64_t mid = (lo + hi) / 2;
 
 			if (a[mid] < key)

@@ -9,17 +9,17 @@
 
 #define MAX_STEPS 1000
 
-BENCH_ENTRY uint64_t bench_main(uint8_t *mem, uint64_t len)
+BENCH_ENTRY uint64_t bench_main(uint8_t BENCH_MEM *mem, uint64_t len)
 {
 	uint64_t n, i, total = 0, best = 0, best_steps = 0;
 
 	if (len < 4)
 		return 0;
 	n = bench_le32(mem);
-	for (i = 1; i <= n; i++) {
-		uint64_t x = i, steps = 0;
+	for (i = BENCH_OPAQUE(1); BENCH_LOOP(i <= n); i++) {
+		uint64_t x = i, steps = BENCH_OPAQUE(0);
 
-		while (x != 1 && steps < MAX_STEPS) {
+		while (BENCH_LOOP(x != 1 && steps < MAX_STEPS)) {
 			x = x & 1 ? 3 * x + 1 : x >> 1;
 			steps++;
 		}

@@ -5,13 +5,13 @@
  */
 #include "bench.h"
 
-BENCH_ENTRY uint64_t bench_main(uint8_t *mem, uint64_t len)
+BENCH_ENTRY uint64_t bench_main(uint8_t BENCH_MEM *mem, uint64_t len)
 {
 	uint32_t crc = 0xffffffff;
 	uint64_t i;
 	int k;
 
-	for (i = 0; i < len; i++) {
+	for (i = 0; BENCH_LOOP(i < len); i++) {
 		crc ^= mem[i];
 		for (k = 0; k < 8; k++)
 			crc = (crc >> 1) ^ (0xedb88320 & -(crc & 1));

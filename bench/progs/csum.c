@@ -7,16 +7,16 @@
  */
 #include "bench.h"
 
-BENCH_ENTRY uint64_t bench_main(uint8_t *mem, uint64_t len)
+BENCH_ENTRY uint64_t bench_main(uint8_t BENCH_MEM *mem, uint64_t len)
 {
-	const uint16_t *w = (const uint16_t *)mem;
+	const uint16_t BENCH_MEM *w = (const uint16_t BENCH_MEM *)mem;
 	uint64_t n = len / 2, i, sum = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; BENCH_LOOP(i < n); i++)
 		sum += w[i];
 	if (len & 1)
 		sum += mem[len - 1];
-	while (sum >> 16)
+	while (BENCH_LOOP(sum >> 16))
 		sum = (sum & 0xffff) + (sum >> 16);
 	return ~sum & 0xffff;
 }

@@ -36,12 +36,12 @@ BENCH_INLINE uint64_t ilog2(uint64_t x)
 	return r;
 }
 
-BENCH_ENTRY uint64_t bench_main(uint8_t *mem, uint64_t len)
+BENCH_ENTRY uint64_t bench_main(uint8_t BENCH_MEM *mem, uint64_t len)
 {
 	uint64_t n = len / 8, i, sum = 0, mix = 0;
-	const uint64_t *a = (const uint64_t *)mem;
+	const uint64_t BENCH_MEM *a = (const uint64_t BENCH_MEM *)mem;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; BENCH_LOOP(i < n); i++) {
 		uint64_t l = ilog2((a[i] >> (a[i] & 63)) | 1);
 
 		sum += l;

@@ -6,15 +6,16 @@
  */
 #include "bench.h"
 
-BENCH_ENTRY uint64_t bench_main(uint8_t *mem, uint64_t len)
+BENCH_ENTRY uint64_t bench_main(uint8_t BENCH_MEM *mem, uint64_t len)
 {
 	uint64_t half = len / 2 & ~7ull, i, h = 0;
-	volatile uint8_t *dst = mem + half;
+	volatile uint8_t BENCH_MEM *dst = mem + half;
 
 	/* volatile keeps this a byte loop in both builds: no libc memcpy */
-	for (i = 0; i < half; i++)
+	for (i = 0; BENCH_LOOP(i < half); i++)
 		dst[i] = mem[i];
-	for (i = 0; i < half; i += 8)
-		h = (h ^ *(uint64_t *)(mem + half + i)) * 0x100000001b3ull;
+	for (i = 0; BENCH_LOOP(i < half); i += 8)
+		h = (h ^ *(uint64_t BENCH_MEM *)(mem + half + i)) *
+		    0x100000001b3ull;
 	return h;
 }

@@ -16,12 +16,12 @@
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
 
-BENCH_INLINE uint32_t be16(const uint8_t *p)
+BENCH_INLINE uint32_t be16(const uint8_t BENCH_MEM *p)
 {
 	return (uint32_t)p[0] << 8 | p[1];
 }
 
-BENCH_INLINE uint32_t be32(const uint8_t *p)
+BENCH_INLINE uint32_t be32(const uint8_t BENCH_MEM *p)
 {
 	return be16(p) << 16 | be16(p + 2);
 }
@@ -37,7 +37,8 @@ BENCH_INLINE uint64_t mix(uint64_t h, uint64_t v)
  * Parse one frame of n bytes. Returns its flow hash and counts it in
  * cnt[]: 0 bad, 1 udp, 2 tcp, 3 other L3/L4.
  */
-BENCH_INLINE uint64_t parse(const uint8_t *p, uint64_t n, uint64_t *cnt)
+BENCH_INLINE uint64_t parse(const uint8_t BENCH_MEM *p, uint64_t n,
+			    uint64_t *cnt)
 {
 	uint64_t off = ETH_HLEN, h = 0xcbf29ce484222325ull, l4, i, sum;
 	uint32_t proto, ihl;
@@ -60,7 +61,7 @@ BENCH_INLINE uint64_t parse(const uint8_t *p, uint64_t n, uint64_t *cnt)
 			goto bad;
 		for (sum = 0, i = 0; i < ihl; i += 2)
 			sum += be16(p + off + i);
-		while (sum >> 16)
+		while (BENCH_LOOP(sum >> 16))
 			sum = (sum & 0xffff) + (sum >> 16);
 		if (sum != 0xffff)
 			goto bad;
@@ -99,12 +100,12 @@ bad:
 	return 0;
 }
 
-BENCH_ENTRY uint64_t bench_main(uint8_t *mem, uint64_t len)
+BENCH_ENTRY uint64_t bench_main(uint8_t BENCH_MEM *mem, uint64_t len)
 {
 	uint64_t cnt[4] = { 0 }, off = 0, h = 0, n;
 
 	/* every record advances off by at least 2: at most len/2 rounds */
-	while (off + 2 <= len) {
+	while (BENCH_LOOP(off + 2 <= len)) {
 		n = mem[off] | (uint64_t)mem[off + 1] << 8;
 		off += 2;
 		if (n > len - off)

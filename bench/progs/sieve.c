@@ -6,19 +6,19 @@
  */
 #include "bench.h"
 
-BENCH_ENTRY uint64_t bench_main(uint8_t *mem, uint64_t len)
+BENCH_ENTRY uint64_t bench_main(uint8_t BENCH_MEM *mem, uint64_t len)
 {
 	uint64_t i, j, count = 0, sum = 0;
 
-	for (i = 0; i < len; i++)
+	for (i = BENCH_OPAQUE(0); BENCH_LOOP(i < len); i++)
 		mem[i] = i >= 2;
-	for (i = 2; i * i < len; i++) {
+	for (i = 2; BENCH_LOOP(i * i < len); i++) {
 		if (!mem[i])
 			continue;
-		for (j = i * i; j < len; j += i)
+		for (j = i * i; BENCH_LOOP(j < len); j += i)
 			mem[j] = 0;
 	}
-	for (i = 0; i < len; i++) {
+	for (i = 0; BENCH_LOOP(i < len); i++) {
 		if (mem[i]) {
 			count++;
 			sum += i;

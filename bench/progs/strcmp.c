@@ -9,8 +9,8 @@
 #define SLOT 64
 #define SPAN 8
 
-BENCH_INLINE int str_cmp(const uint8_t *a, const uint8_t *b,
-			      uint64_t *steps)
+BENCH_INLINE int str_cmp(const uint8_t BENCH_MEM *a,
+			 const uint8_t BENCH_MEM *b, uint64_t *steps)
 {
 	uint64_t i = 0;
 
@@ -21,11 +21,11 @@ BENCH_INLINE int str_cmp(const uint8_t *a, const uint8_t *b,
 	return (int)a[i] - (int)b[i];
 }
 
-BENCH_ENTRY uint64_t bench_main(uint8_t *mem, uint64_t len)
+BENCH_ENTRY uint64_t bench_main(uint8_t BENCH_MEM *mem, uint64_t len)
 {
 	uint64_t n = len / SLOT, i, k, steps = 0, h = 0;
 
-	for (i = 0; i + SPAN < n; i++) {
+	for (i = 0; BENCH_LOOP(i + SPAN < n); i++) {
 		for (k = 1; k <= SPAN; k++) {
 			int c = str_cmp(mem + i * SLOT, mem + (i + k) * SLOT,
 					     &steps);

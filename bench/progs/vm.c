@@ -14,7 +14,7 @@
  */
 #include "bench.h"
 
-BENCH_ENTRY uint64_t bench_main(uint8_t *mem, uint64_t len)
+BENCH_ENTRY uint64_t bench_main(uint8_t BENCH_MEM *mem, uint64_t len)
 {
 	uint64_t r[8] = { 0 };
 	uint64_t budget, n, pc = 0, step;
@@ -25,8 +25,8 @@ BENCH_ENTRY uint64_t bench_main(uint8_t *mem, uint64_t len)
 	n = bench_le32(mem + 4);
 	if (n > (len - 8) / 4)
 		return ~1ull;
-	for (step = 0; step < budget; step++) {
-		const uint8_t *in;
+	for (step = 0; BENCH_LOOP(step < budget); step++) {
+		const uint8_t BENCH_MEM *in;
 		uint64_t a, b, c;
 
 		if (pc >= n)
