@@ -15,6 +15,9 @@ have_hdr bpf/bpf_helpers.h || need="$need libbpf-dev"
 have_hdr capstone/capstone.h || need="$need libcapstone-dev"
 have_hdr x86_64-linux-gnu/asm/types.h || have_hdr asm/types.h || need="$need linux-libc-dev"
 have_cmd python3 || need="$need python3"
+# libFuzzer's runtime, for make fuzz / fuzz-ci (clang-19 only recommends it).
+have_cmd clang-19 && [ -e "$(clang-19 -print-file-name=libclang_rt.fuzzer-x86_64.a)" ] ||
+	need="$need libclang-rt-19-dev"
 have_cmd pkg-config || need="$need pkg-config"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && have_cmd apt-get; then

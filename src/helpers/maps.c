@@ -301,7 +301,8 @@ uint64_t ubee_bpf_spin_unlock(uint64_t lock, uint64_t r2, uint64_t r3,
 
 	if (!run)
 		return 0;
-	if (run->checked && run->spin_lock != l) {
+	/* With no lock held, spin_lock is NULL: unlocking NULL must fail too. */
+	if (run->checked && (!run->spin_lock || run->spin_lock != l)) {
 		ubee_vm_fail(run, -EINVAL, "bpf_spin_unlock: %p is not the lock held", l);
 		return 0;
 	}

@@ -89,6 +89,16 @@ static int copy_chunk(void *dst, const void *src, size_t n)
 	return copy_pipe(dst, src, n);
 }
 
+/*
+ * The address off bytes past p. Computed as an integer: p is an address
+ * the program made up (NULL among them), and pointer arithmetic on one
+ * that points to no object is undefined.
+ */
+static const void *addr_at(const void *p, size_t off)
+{
+	return (const void *)((uintptr_t)p + off);
+}
+
 /* Bytes from p to the end of its page, at most max. */
 static size_t to_page_end(const void *p, size_t max)
 {
@@ -104,9 +114,9 @@ int ubee_probe_copy(void *dst, const void *src, size_t n)
 	if ((uintptr_t)src + n < (uintptr_t)src)
 		goto fault;
 	while (done < n) {
-		size_t k = to_page_end((const char *)src + done, n - done);
+		size_t k = to_page_end(addr_at(src, done), n - done);
 
-		if (copy_chunk((char *)dst + done, (const char *)src + done, k))
+		if (copy_chunk((char *)dst + done, addr_at(src, done), k))
 			goto fault;
 		done += k;
 	}
@@ -126,13 +136,13 @@ long ubee_probe_copy_str(char *dst, const void *src, size_t size)
 		return 0;
 	/* Through a buffer: dst gets the string and its NUL, nothing more. */
 	while (done < size - 1) {
-		size_t k = to_page_end(s + done, size - 1 - done);
+		size_t k = to_page_end(addr_at(s, done), size - 1 - done);
 		char *nul;
 
 		if (k > sizeof(buf))
 			k = sizeof(buf);
 		if ((uintptr_t)s + done + k < (uintptr_t)s ||
-		    copy_chunk(buf, s + done, k)) {
+		    copy_chunk(buf, addr_at(s, done), k)) {
 			memset(dst, 0, size);
 			return -EFAULT;
 		}

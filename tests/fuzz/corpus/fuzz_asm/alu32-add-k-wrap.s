@@ -1,0 +1,3 @@
+r0 = 0xffffffff ll
+w0 += 0x1
+exit

@@ -1,0 +1,3 @@
+r0 = -0x7fffffff
+w0 %= 0x0
+exit

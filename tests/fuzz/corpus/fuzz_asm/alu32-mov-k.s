@@ -1,0 +1,2 @@
+w0 = 0x7fffffff
+exit

@@ -1,0 +1,3 @@
+r0 = 0xffffffff00000001 ll
+w0 = -w0
+exit

@@ -1,0 +1,3 @@
+r0 = 0xffffffff00000010 ll
+w0 |= 0x1
+exit

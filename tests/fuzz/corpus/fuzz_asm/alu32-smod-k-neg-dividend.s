@@ -1,0 +1,3 @@
+r0 = 0xffffff9c ll
+w0 s%= 0x7
+exit

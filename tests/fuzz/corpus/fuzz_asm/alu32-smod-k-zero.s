@@ -1,0 +1,3 @@
+r0 = 0x1fffffffb ll
+w0 s%= 0x0
+exit

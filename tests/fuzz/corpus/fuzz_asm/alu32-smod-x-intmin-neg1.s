@@ -1,0 +1,4 @@
+r0 = 0x80000000 ll
+r1 = 0xffffffff ll
+w0 s%= w1
+exit

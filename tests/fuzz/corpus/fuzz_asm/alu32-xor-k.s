@@ -1,0 +1,3 @@
+r0 = 0xff
+w0 ^= 0xf
+exit

@@ -1,0 +1,3 @@
+r1 = 0x7fff
+r0 = (s16)r1
+exit

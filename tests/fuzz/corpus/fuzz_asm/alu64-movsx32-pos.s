@@ -1,0 +1,3 @@
+r1 = 0x7fffffff
+r0 = (s32)r1
+exit

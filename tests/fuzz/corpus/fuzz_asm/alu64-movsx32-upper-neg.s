@@ -1,0 +1,3 @@
+r1 = 0x12345678fffffffe ll
+r0 = (s32)r1
+exit

@@ -1,0 +1,3 @@
+r1 = 0xffffffff00000005 ll
+r0 = (s32)r1
+exit

@@ -1,0 +1,3 @@
+r1 = 0x123456789abcde01 ll
+r0 = (s8)r1
+exit

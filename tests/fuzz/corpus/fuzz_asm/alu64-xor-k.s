@@ -1,0 +1,3 @@
+r0 = 0xff
+r0 ^= 0xf
+exit

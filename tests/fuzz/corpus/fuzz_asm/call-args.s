@@ -1,0 +1,18 @@
+r1 = 0x1
+r2 = 0x2
+r3 = 0x3
+r4 = 0x4
+r5 = 0x5
+call f
+exit
+f:
+r0 = r5
+r0 <<= 0x4
+r0 |= r4
+r0 <<= 0x4
+r0 |= r3
+r0 <<= 0x4
+r0 |= r2
+r0 <<= 0x4
+r0 |= r1
+exit

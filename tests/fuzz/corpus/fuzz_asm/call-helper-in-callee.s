@@ -1,0 +1,9 @@
+r6 = 0x3
+call f
+r0 += r6
+exit
+f:
+call 0x7
+r0 >>= 0x20
+r0 += 0x10
+exit

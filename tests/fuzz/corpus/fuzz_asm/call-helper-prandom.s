@@ -1,0 +1,3 @@
+call 0x7
+r0 >>= 0x20
+exit

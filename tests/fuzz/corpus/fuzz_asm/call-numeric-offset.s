@@ -1,0 +1,7 @@
+r1 = 0x5
+call +0x2
+r0 += 0x1
+exit
+r0 = r1
+r0 += 0x10
+exit

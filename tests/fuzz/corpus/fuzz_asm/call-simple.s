@@ -1,0 +1,8 @@
+r1 = 0x5
+call f
+r0 += 0x1
+exit
+f:
+r0 = r1
+r0 *= 0x2
+exit

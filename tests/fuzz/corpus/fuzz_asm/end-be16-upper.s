@@ -1,0 +1,3 @@
+r0 = -0xff01
+r0 = be16 r0
+exit

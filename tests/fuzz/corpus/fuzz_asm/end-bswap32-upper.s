@@ -1,0 +1,3 @@
+r0 = 0xabcdef0012345678 ll
+r0 = bswap32 r0
+exit

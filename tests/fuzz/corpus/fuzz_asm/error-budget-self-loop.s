@@ -1,0 +1,2 @@
+goto -0x1
+exit

@@ -1,0 +1,3 @@
+r0 = 0x0
+call -0x3
+exit

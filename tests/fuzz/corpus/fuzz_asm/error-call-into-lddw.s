@@ -1,0 +1,4 @@
+call +0x2
+exit
+r0 = 0x1 ll
+exit

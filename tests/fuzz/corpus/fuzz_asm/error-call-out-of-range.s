@@ -1,0 +1,2 @@
+call +0x10
+exit

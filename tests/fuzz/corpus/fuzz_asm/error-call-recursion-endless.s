@@ -1,0 +1,2 @@
+call -0x1
+exit

@@ -1,0 +1,2 @@
+gotol +0x10000
+exit

@@ -1,0 +1,3 @@
+goto +0x1
+r0 = 0x1 ll
+exit

@@ -1,0 +1,2 @@
+goto +0x5
+exit

@@ -1,0 +1,2 @@
+may_goto +0x2
+exit

@@ -1,0 +1,2 @@
+r0 = load_acquire((u64 *)(r1 + 0xc))
+exit

@@ -1,0 +1,2 @@
+call 0x3e8
+exit

@@ -1,0 +1,7 @@
+r0 = 0x1
+goto out
+r0 = 0x2
+exit
+out:
+r0 += 0x4
+exit

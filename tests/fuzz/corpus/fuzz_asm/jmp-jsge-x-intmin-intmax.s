@@ -1,0 +1,8 @@
+r1 = 0x8000000000000000 ll
+r2 = 0x7fffffffffffffff ll
+r0 = 0x0
+if r1 s>= r2 goto +0x2
+r0 += 0x1
+exit
+r0 += 0x2
+exit

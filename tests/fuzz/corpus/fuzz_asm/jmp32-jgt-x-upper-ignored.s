@@ -1,0 +1,8 @@
+r1 = 0x100000001 ll
+r2 = 0x5a5a5a5a00000002 ll
+r0 = 0x0
+if w1 > w2 goto +0x2
+r0 += 0x1
+exit
+r0 += 0x2
+exit

@@ -1,0 +1,8 @@
+r1 = 0x80000000 ll
+r2 = 0x5a5a5a5a80000000 ll
+r0 = 0x0
+if w1 s>= w2 goto +0x2
+r0 += 0x1
+exit
+r0 += 0x2
+exit

@@ -1,0 +1,3 @@
+r6 = r1
+r0 = *(u16 *)skb[0xc]
+exit

@@ -1,0 +1,2 @@
+r0 = 0xffffffffffffffff ll
+exit

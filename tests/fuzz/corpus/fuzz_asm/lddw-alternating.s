@@ -1,0 +1,2 @@
+r0 = 0xaaaaaaaa55555555 ll
+exit
