@@ -79,6 +79,59 @@ static inline void fuzz_quiet(void)
 	ubee_trace_set_sink(fuzz_trace_sink, NULL);
 }
 
+static inline uint64_t fuzz_no_signal(uint64_t r1, uint64_t r2, uint64_t r3,
+				      uint64_t r4, uint64_t r5)
+{
+	(void)r1;
+	(void)r2;
+	(void)r3;
+	(void)r4;
+	(void)r5;
+	return 0;
+}
+
+/*
+ * The built-in helpers, but bpf_send_signal and bpf_send_signal_thread
+ * (kernel ids 109 and 117) do nothing: they signal this very process, as
+ * the kernel's signal the current task, and a program could kill or stop
+ * the fuzzer. Made once, never freed.
+ */
+static inline const struct ubee_helpers *fuzz_helpers(void)
+{
+	static struct ubee_helpers *reg;
+	static const int32_t ids[] = { 109, 117 };
+
+	if (reg)
+		return reg;
+	reg = ubee_helpers_new();
+	for (size_t i = 0; reg && i < FUZZ_ARRAY_SIZE(ids); i++) {
+		struct ubee_helper h = *ubee_helpers_find(reg, ids[i]);
+
+		h.fn = fuzz_no_signal;
+		ubee_helpers_add(reg, &h);
+	}
+	return reg;
+}
+
+/*
+ * bpf_spin_lock spins for ever on a word that is already non-zero, and
+ * checked mode lets a program lock any writable word (the kernel: only a
+ * bpf_spin_lock inside a map value): an open bug
+ * (tests/regress/pending/). Targets do not run programs that call it.
+ */
+#define FUZZ_BPF_SPIN_LOCK 93
+
+/* 1 when insns[cnt] calls helper id. */
+static inline int fuzz_calls_helper(const struct ubee_insn *insns, size_t cnt,
+				    int32_t id)
+{
+	for (size_t i = 0; i < cnt; i++)
+		if (insns[i].code == 0x85 && insns[i].src_reg == 0 &&
+		    insns[i].imm == id)
+			return 1;
+	return 0;
+}
+
 /* Longest line the disassembler writes, with room to spare. */
 #define FUZZ_LINE_MAX 192
 

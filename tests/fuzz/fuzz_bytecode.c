@@ -23,15 +23,16 @@
  *    directly on one static buffer: addresses are the same in both);
  *  - a program the verifier accepted never faults in checked mode.
  *
- * Not run: programs calling bpf_spin_lock. Checked mode lets a program
- * lock any writable word (the kernel: only a bpf_spin_lock in a map
- * value), and a word that is already non-zero makes ubee_spin_wait spin
- * for ever (tests/regress/pending/fuzz_bytecode/spin-lock-hang).
+ * Not run: programs calling bpf_spin_lock (see FUZZ_BPF_SPIN_LOCK).
+ *
+ * Helpers are the built-in ones but for the two that signal the process
+ * (fuzz_helpers()).
  *
  * Maps for pseudo lddw (source 1 and 5: map imm; 2 and 6: map imm's
- * value + imm2) are made fresh for every input: an array, a hash, a
- * queue, a ring buffer and a prog array holding the program itself
- * (tail calls), so map helpers are reached from raw code.
+ * value + imm2, single-entry arrays only) are made fresh for every input:
+ * 0 an array, 1 a hash, 2 a queue, 3 a ring buffer, 4 a prog array
+ * holding the program itself (tail calls), 5 a single-entry array (global
+ * data), so map helpers are reached from raw code.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -49,8 +50,7 @@
 #include "vm/vm.h"
 
 #define BC_HDR 8
-#define BPF_FUNC_SPIN_LOCK 93
-#define BC_NR_MAPS 5
+#define BC_NR_MAPS 6
 #define BC_PROG_ARRAY 4
 
 struct bc_maps {
@@ -71,6 +71,9 @@ static const struct ubee_map_spec bc_specs[BC_NR_MAPS] = {
 	{ .sz = sizeof(struct ubee_map_spec), .name = "progs",
 	  .type = UBEE_MAP_PROG_ARRAY, .key_size = 4, .value_size = 4,
 	  .max_entries = 2 },
+	{ .sz = sizeof(struct ubee_map_spec), .name = ".data",
+	  .type = UBEE_MAP_ARRAY, .key_size = 4, .value_size = 16,
+	  .max_entries = 1 },
 };
 
 static int bc_resolve(void *arg, uint32_t insn_idx, int src, int32_t imm,
@@ -91,8 +94,9 @@ static int bc_resolve(void *arg, uint32_t insn_idx, int src, int32_t imm,
 		*value = (uint64_t)(uintptr_t)m;
 		return 0;
 	}
-	/* Direct value access: the array's element 0 only, as libbpf. */
-	if (ubee_map_type(m) != UBEE_MAP_ARRAY || imm2 < 0 ||
+	/* Direct value access: single-entry arrays only, as the kernel. */
+	if (ubee_map_type(m) != UBEE_MAP_ARRAY || ubee_map_max_entries(m) != 1 ||
+	    imm2 < 0 ||
 	    (uint32_t)imm2 >= ubee_map_value_size(m)) {
 		ubee_logf(log, "%u: no value address in map %d at %d", insn_idx,
 			  imm, imm2);
@@ -172,15 +176,6 @@ static void bc_test_run(const struct ubee_prog *prog, const uint8_t *data,
 		FUZZ_FAIL("test run returned %d with log '%s'", err, logbuf);
 	if (err == -EFAULT && prog->verified)
 		FUZZ_FAIL("a verified program faulted in checked mode: %s", logbuf);
-}
-
-/* 1 when the program calls helper id. */
-static int bc_calls(const struct ubee_insn *insns, size_t cnt, int32_t id)
-{
-	for (size_t i = 0; i < cnt; i++)
-		if (ubee_isa_lookup(&insns[i]) == UBEE_OP_CALL && insns[i].imm == id)
-			return 1;
-	return 0;
 }
 
 struct bc_result {
@@ -282,6 +277,7 @@ static void fuzz_bytecode_one(const uint8_t *data, size_t size)
 	if (bc_maps_new(&maps))
 		goto out_maps;
 	po.prog_type = type->id;
+	po.helpers = fuzz_helpers();
 	po.flags = data[1] & 2 ? UBEE_PROG_NO_VERIFY : 0;
 	po.resolve_ldimm64 = bc_resolve;
 	po.resolve_arg = &maps;
@@ -298,7 +294,7 @@ static void fuzz_bytecode_one(const uint8_t *data, size_t size)
 	if (!valid)
 		FUZZ_FAIL("ubee_prog_load took a program ubee_isa_validate refused");
 
-	if (bc_calls(insns, cnt, BPF_FUNC_SPIN_LOCK))
+	if (fuzz_calls_helper(insns, cnt, FUZZ_BPF_SPIN_LOCK))
 		goto out_maps;
 	/* The program may tail-call itself through slot 0. */
 	ubee_map_set_ptr(maps.m[BC_PROG_ARRAY], &(uint32_t){ 0 }, prog);

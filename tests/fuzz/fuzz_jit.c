@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Fuzz target: the JIT against the interpreter. The input has the layout
- * of fuzz_bytecode's (8-byte header, then instructions; only byte 2, the
- * size of the context buffer, and bytes 3-7, its contents' seed, are
- * used), so the two targets share seeds.
+ * of fuzz_bytecode's (8-byte header, then instructions), so the two
+ * targets share seeds; of the header only byte 1 bit 2 (load with
+ * UBEE_PROG_HARDEN: the JIT blinds constants), byte 2 (the size of the
+ * context buffer) and bytes 3-7 (its contents' seed) are used.
  *
  * Only programs that are safe to run without checks may reach the JIT,
  * and ubee has no verifier yet. This target makes its own proof, for one
@@ -120,6 +121,7 @@ static void fuzz_jit_one(const uint8_t *data, size_t size)
 	if (!insns)
 		return;
 	memcpy(insns, data + JIT_HDR, cnt * sizeof(*insns));
+	po.flags = data[1] & 4 ? UBEE_PROG_HARDEN : 0;
 	if (jit_has_state(insns, cnt) ||
 	    ubee_prog_load(insns, cnt, &po, &prog, NULL))
 		goto out;

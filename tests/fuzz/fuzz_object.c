@@ -5,9 +5,10 @@
  * (sections disassembled with symbolized jump targets, functions,
  * programs, linked instructions, line and func info, maps, inner maps),
  * then loaded with every program (CO-RE against the target BTF named by
- * UBEE_FUZZ_CORE_BTF, default tests/fuzz/core_target.btf when it exists),
- * and each loaded program runs once, checked, on a small input with a
- * small instruction budget. Finally every map is walked from user space
+ * UBEE_FUZZ_CORE_BTF, default tests/fuzz/core_target.btf when it exists;
+ * helpers from fuzz_helpers(), which send no signals), and each loaded
+ * program runs once, checked, on a small input with a small instruction
+ * budget. Finally every map is walked from user space
  * and its entries printed with the object's BTF, as `ubee run
  * --dump-maps` does.
  *
@@ -149,7 +150,10 @@ static void obj_walk(const struct ubee_object *obj)
 		FUZZ_FAIL("no license string");
 }
 
-/* One checked run of program i (if loaded) on a small input. */
+/*
+ * One checked run of program i (if loaded, and not calling bpf_spin_lock:
+ * see FUZZ_BPF_SPIN_LOCK) on a small input.
+ */
 static void obj_run(const struct ubee_object *obj, size_t i,
 		    const uint8_t *data, size_t size)
 {
@@ -160,7 +164,9 @@ static void obj_run(const struct ubee_object *obj, size_t i,
 	struct ubee_log log;
 	int err;
 
-	if (ubee_object_prog(obj, i, &pi) || !pi.prog)
+	if (ubee_object_prog(obj, i, &pi) || !pi.prog ||
+	    fuzz_calls_helper(ubee_prog_insns(pi.prog),
+			      ubee_prog_insn_count(pi.prog), FUZZ_BPF_SPIN_LOCK))
 		return;
 	for (size_t k = 0; k < sizeof(in); k++)
 		in[k] = size ? data[(k * 31 + i) % size] : 0;
@@ -283,6 +289,7 @@ static void fuzz_object_one(const uint8_t *data, size_t size)
 		goto out;
 
 	lo.load_all = 1;
+	lo.helpers = fuzz_helpers();
 	lo.vmlinux_btf = obj_core_btf();
 	ubee_log_init(&log, logbuf, sizeof(logbuf));
 	err = ubee_object_load(obj, &lo, &log);

@@ -5,8 +5,9 @@
 #                  examples/bpf
 #   fuzz_btf       their .BTF sections
 #   fuzz_bytecode  their executable sections, and the programs of
-#                  examples/*.s and tests/data/*/*.data, each behind the
-#                  target's 8-byte header (fuzz_bytecode.c)
+#                  examples/*.s, tests/fuzz/seeds/*.s (helpers and maps,
+#                  written for this target) and tests/data/*/*.data, each
+#                  behind the target's 8-byte header (fuzz_bytecode.c)
 #   fuzz_asm       the text of examples/*.s and tests/data, and `ubee
 #                  disasm` of the v3 objects
 #   fuzz_jit       the fuzz_bytecode seeds (same layout; git stores each
@@ -64,6 +65,13 @@ for s in examples/*.s; do
 	if "$UBEE" asm "$s" -o "$tmp/bin" 2>/dev/null; then
 		{ hdr 0; cat "$tmp/bin"; } >"$C/fuzz_bytecode/example-$b"
 	fi
+done
+for s in tests/fuzz/seeds/*.s; do
+	b=$(basename "$s" .s)
+	case $b in xdp) ty=6 ;; skb) ty=3 ;; *) ty=0 ;; esac
+	cp "$s" "$C/fuzz_asm/seed-$b.s"
+	"$UBEE" asm "$s" -o "$tmp/bin"
+	{ hdr $ty; cat "$tmp/bin"; } >"$C/fuzz_bytecode/seed-$b"
 done
 for d in tests/data/*/*.data; do
 	b=$(echo "$d" | sed 's|tests/data/||; s|/|-|; s|\.data$||')
