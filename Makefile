@@ -28,7 +28,7 @@ endif
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -pthread -Iinclude -Isrc -Itests/lib -MMD -MP
-LDLIBS   := -pthread -lm
+LDLIBS   := -pthread -lm -lpcap
 # The CLI alone disassembles x86-64 (ubee disasm --jited): capstone.
 CLI_LDLIBS := -lcapstone
 

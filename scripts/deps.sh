@@ -15,6 +15,11 @@ have_hdr bpf/bpf_helpers.h || need="$need libbpf-dev"
 have_hdr capstone/capstone.h || need="$need libcapstone-dev"
 have_hdr x86_64-linux-gnu/asm/types.h || have_hdr asm/types.h || need="$need linux-libc-dev"
 have_cmd python3 || need="$need python3"
+# Packet captures (libpcap: pcap files, tcpdump filters) and the packet
+# path tests (tcpdump as the reference, ip for namespaces and veth).
+have_hdr pcap/pcap.h || need="$need libpcap-dev"
+have_cmd tcpdump || need="$need tcpdump"
+have_cmd ip || need="$need iproute2"
 # libFuzzer's runtime, for make fuzz / fuzz-ci (clang-19 only recommends it).
 have_cmd clang-19 && [ -e "$(clang-19 -print-file-name=libclang_rt.fuzzer-x86_64.a)" ] ||
 	need="$need libclang-rt-19-dev"

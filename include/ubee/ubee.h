@@ -104,7 +104,19 @@ enum ubee_arg_kind {
 	UBEE_ARG_PTR_TO_CTX,
 	UBEE_ARG_PTR_TO_FUNC,      /* callback: a pseudo-func lddw */
 	UBEE_ARG_PTR_TO_STACK,
-	UBEE_ARG_PTR_TO_RINGBUF_MEM,
+	UBEE_ARG_PTR_TO_RINGBUF_MEM, /* a reserved record, released here */
+	/* Kinds the verifier distinguishes (checked mode: as noted). */
+	UBEE_ARG_PTR_TO_UNINIT_MAP_VALUE, /* value_size writable bytes */
+	UBEE_ARG_CONST_ALLOC_SIZE_OR_ZERO,/* size of the returned memory */
+	UBEE_ARG_PTR_TO_SPIN_LOCK,        /* a struct bpf_spin_lock in a map value */
+	UBEE_ARG_PTR_TO_CONST_STR,        /* NUL-terminated, read-only map data */
+	UBEE_ARG_PTR_TO_LONG,             /* 8 writable bytes */
+	UBEE_ARG_PTR_TO_INT,              /* 4 writable bytes */
+	UBEE_ARG_PTR_TO_CTX_OR_NULL,
+	UBEE_ARG_PTR_TO_MEM_OR_NULL,      /* like PTR_TO_MEM, or NULL */
+	UBEE_ARG_PTR_TO_STACK_OR_NULL,
+	UBEE_ARG_PTR_TO_BTF_ID,           /* a kernel object: verify-only */
+	UBEE_ARG_PTR_TO_MEM_RDONLY,       /* readable bytes the helper never writes */
 };
 
 /* Return kinds, as in the kernel's bpf_func_proto. */
@@ -112,7 +124,12 @@ enum ubee_ret_kind {
 	UBEE_RET_INTEGER = 0,
 	UBEE_RET_VOID,
 	UBEE_RET_MAP_VALUE_OR_NULL,
-	UBEE_RET_MEM_OR_NULL,
+	UBEE_RET_MEM_OR_NULL,      /* size: the CONST_ALLOC_SIZE argument */
+	/* Verify-only kernel returns (the value is treated as a scalar
+	 * or an opaque, non-dereferenceable pointer): */
+	UBEE_RET_PTR_TO_BTF_ID_OR_NULL,
+	UBEE_RET_PTR_TO_BTF_ID,
+	UBEE_RET_PTR_TO_SOCKET_OR_NULL,   /* acquires a reference */
 };
 
 struct ubee_helper {
@@ -144,6 +161,7 @@ const struct ubee_helper *ubee_helpers_find(const struct ubee_helpers *reg,
 
 struct ubee_prog;
 struct ubee_map;
+struct ubee_object_line;
 
 /*
  * Resolves an lddw with a pseudo source (1: map fd, 2: map value, 3: btf
@@ -165,6 +183,37 @@ enum ubee_prog_flags {
 	 * memory (a defence against JIT spraying). Results do not change.
 	 */
 	UBEE_PROG_HARDEN = 1u << 1,
+	/*
+	 * Verify with the kernel's unprivileged rules (no pointer
+	 * comparisons or arithmetic that could leak addresses, no pointers
+	 * stored into maps, returned or passed to helpers as scalars).
+	 */
+	UBEE_PROG_UNPRIV = 1u << 2,
+	/*
+	 * Offline verification of a program written for the kernel: calls
+	 * to kernel helpers ubee does not implement are verified against
+	 * their kernel prototypes. Such a program loads but cannot run
+	 * (every run fails with -EOPNOTSUPP).
+	 */
+	UBEE_PROG_VERIFY_ONLY = 1u << 3,
+	/*
+	 * Keep what the verifier proved about each instruction (register
+	 * types, tnums and bounds, joined over all paths) so that oracle
+	 * runs (UBEE_RUN_ORACLE) can check every concrete value against it.
+	 */
+	UBEE_PROG_RECORD_FACTS = 1u << 4,
+};
+
+/* Statistics of one verification, as the kernel's verifier log ends. */
+struct ubee_verify_stats {
+	uint64_t insns_processed;  /* instructions stepped over all paths */
+	uint32_t total_states;     /* states stored at prune points */
+	uint32_t peak_states;      /* the most stored at once */
+	uint32_t max_states_per_insn;
+	uint32_t stack_depth;      /* deepest combined stack of a call chain */
+	uint32_t nr_subprogs;
+	uint32_t error_insn;       /* rejected: the instruction; else UINT32_MAX */
+	uint64_t time_ns;          /* wall time of the verification */
 };
 
 /*
@@ -190,6 +239,26 @@ struct ubee_prog_opts {
 	 */
 	struct ubee_map *const *maps;
 	size_t nr_maps;
+	/*
+	 * The verifier's log: 0 only the line saying why a program is
+	 * rejected (and the instruction), 1 also the path to it with the
+	 * register state at each step (the kernel's log_level 1), 2 every
+	 * instruction of every path with its state.
+	 */
+	int log_level;
+	/*
+	 * UBEE_PROG_TYPE_MEM: bytes of memory r1 points to that the verifier
+	 * lets the program access (0: none, r1 then may not be dereferenced).
+	 * A verified program's runs must pass at least this much.
+	 */
+	uint32_t ctx_size;
+	/* Source lines (.BTF.ext line info) for the verifier's log; borrowed
+	 * for the duration of ubee_prog_load. */
+	const struct ubee_object_line *lines;
+	size_t nr_lines;
+	/* If set, filled with the verification's statistics (also when the
+	 * program is rejected). */
+	struct ubee_verify_stats *stats;
 };
 
 /*
@@ -269,6 +338,15 @@ enum ubee_run_flags {
 	 * though no verifier proved it. For trusted code and benchmarks only.
 	 */
 	UBEE_RUN_TRUSTED = 1u << 2,
+	/*
+	 * Oracle mode (programs loaded with UBEE_PROG_RECORD_FACTS): run
+	 * checked and, before each instruction, check that every register
+	 * lies inside what the verifier proved for it there; a value outside
+	 * fails the run with -EFAULT and a log line naming the instruction,
+	 * the register, the value and the proved facts. A verified program
+	 * whose run fails any check of checked mode is a verifier bug.
+	 */
+	UBEE_RUN_ORACLE = 1u << 3,
 };
 
 /* A memory region the program may access in checked mode. */

@@ -187,7 +187,14 @@ check_helper_args(const struct ubee_run *run, const struct ubee_helper *h,
 		int kind = h->args[i], write, why;
 
 		switch (kind) {
+		case UBEE_ARG_PTR_TO_MEM_OR_NULL:
+			if (!p) {
+				i++; /* NULL with any size: the helper's case */
+				continue;
+			}
+			/* fall through */
 		case UBEE_ARG_PTR_TO_MEM:
+		case UBEE_ARG_PTR_TO_MEM_RDONLY:
 		case UBEE_ARG_PTR_TO_UNINIT_MEM:
 			if (i == 4 || (h->args[i + 1] != UBEE_ARG_CONST_SIZE &&
 				       h->args[i + 1] != UBEE_ARG_CONST_SIZE_OR_ZERO))
@@ -217,6 +224,7 @@ check_helper_args(const struct ubee_run *run, const struct ubee_helper *h,
 			break;
 		case UBEE_ARG_PTR_TO_MAP_KEY:
 		case UBEE_ARG_PTR_TO_MAP_VALUE:
+		case UBEE_ARG_PTR_TO_UNINIT_MAP_VALUE:
 			/* Without a map before it, the helper knows the size. */
 			if (!map)
 				goto somewhere;
@@ -224,10 +232,21 @@ check_helper_args(const struct ubee_run *run, const struct ubee_helper *h,
 								 map->value_size;
 			if (!size)
 				goto somewhere;
-			why = ubee_vm_region_check(run, p, size, 0, depth);
+			write = kind == UBEE_ARG_PTR_TO_UNINIT_MAP_VALUE;
+			why = ubee_vm_region_check(run, p, size, write, depth);
 			if (why)
-				return arg_fault(run, h, idx, i + 1, p, size, 0, why);
+				return arg_fault(run, h, idx, i + 1, p, size, write,
+						 why);
 			break;
+		case UBEE_ARG_PTR_TO_LONG:
+		case UBEE_ARG_PTR_TO_INT:
+			size = kind == UBEE_ARG_PTR_TO_LONG ? 8 : 4;
+			why = ubee_vm_region_check(run, p, size, 1, depth);
+			if (why)
+				return arg_fault(run, h, idx, i + 1, p, size, 1, why);
+			break;
+		case UBEE_ARG_PTR_TO_SPIN_LOCK:
+		case UBEE_ARG_PTR_TO_CONST_STR:
 		case UBEE_ARG_PTR_TO_RINGBUF_MEM:
 		somewhere:
 			/* The helper knows the size; it must be in a region. */
@@ -239,6 +258,7 @@ check_helper_args(const struct ubee_run *run, const struct ubee_helper *h,
 			}
 			break;
 		case UBEE_ARG_PTR_TO_STACK:
+		case UBEE_ARG_PTR_TO_STACK_OR_NULL:
 			/* NULL or into the frames of this run. */
 			lo = run->stack_top - (uintptr_t)(depth + 1) * UBEE_STACK_SIZE;
 			if (p && (p < lo || p >= run->stack_top)) {
@@ -248,6 +268,10 @@ check_helper_args(const struct ubee_run *run, const struct ubee_helper *h,
 				return -EFAULT;
 			}
 			break;
+		case UBEE_ARG_PTR_TO_CTX_OR_NULL:
+			if (!p)
+				break;
+			/* fall through */
 		case UBEE_ARG_PTR_TO_CTX:
 			if (p != (uintptr_t)run->ctx) {
 				ubee_logf(run->log, "%zu: %s arg%d: 0x%llx is not the ctx",

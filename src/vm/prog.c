@@ -13,7 +13,9 @@
 #include "ubee/map.h"
 #include "helpers/helpers.h"
 #include "jit/jit.h"
+#include "maps/maps.h"
 #include "util/util.h"
+#include "verifier/verifier.h"
 #include "vm/vm.h"
 
 int ubee_vm_copy_opts(void *dst, size_t dst_sz, const void *src,
@@ -53,6 +55,8 @@ static int resolve_helper(struct ubee_prog *prog, const struct ubee_helpers *reg
 		if (prog->helpers[i].id == in->imm)
 			goto found;
 	h = ubee_helper_lookup(reg, in->imm);
+	if (!h && (prog->flags & UBEE_PROG_VERIFY_ONLY))
+		h = ubee_vproto_find(in->imm);
 	if (!h) {
 		ubee_logf(log, "%zu: call to unknown helper %d", idx, in->imm);
 		return -EINVAL;
@@ -115,6 +119,49 @@ static int resolve_func(struct ubee_prog *prog, size_t idx,
 	return 0;
 }
 
+/*
+ * Describe the value a pseudo lddw resolved to (prog->lds): the map it is
+ * (one of the program's maps) or points into (inside the value of key 0
+ * of one of them). A value that is neither keeps map NULL: the verifier
+ * refuses such a program; checked runs still check every map argument.
+ */
+static int record_ld(struct ubee_prog *prog, size_t idx, int src,
+		     uint64_t value, struct ubee_log *log)
+{
+	struct ubee_prog_ld *ld;
+	struct ubee_map *map = NULL;
+	uint32_t off = 0;
+	const uint32_t zero = 0;
+
+	if (src == UBEE_PSEUDO_MAP_FD || src == UBEE_PSEUDO_MAP_IDX) {
+		if (ubee_vm_prog_has_map(prog, (void *)(uintptr_t)value))
+			map = (struct ubee_map *)(uintptr_t)value;
+	} else if (src == UBEE_PSEUDO_MAP_VALUE ||
+		   src == UBEE_PSEUDO_MAP_IDX_VALUE) {
+		for (size_t i = 0; i < prog->nr_maps && !map; i++) {
+			struct ubee_map *m = prog->maps[i];
+			uintptr_t base;
+
+			if (!m->ops->lookup || m->ops->get_ptr)
+				continue;
+			base = (uintptr_t)m->ops->lookup(m, &zero);
+			if (base && value >= base && value - base < m->value_size) {
+				map = m;
+				off = (uint32_t)(value - base);
+			}
+		}
+	}
+	ld = ubee_realloc(prog->lds, (prog->nr_lds + 1) * sizeof(*ld));
+	if (!ld) {
+		ubee_logf(log, "%zu: out of memory", idx);
+		return -ENOMEM;
+	}
+	prog->lds = ld;
+	ld[prog->nr_lds++] = (struct ubee_prog_ld){ (uint32_t)idx, (uint8_t)src,
+						    map, off };
+	return 0;
+}
+
 static int resolve_pseudo(struct ubee_prog *prog,
 			  const struct ubee_prog_opts *o, size_t idx,
 			  struct ubee_log *log)
@@ -132,6 +179,9 @@ static int resolve_pseudo(struct ubee_prog *prog,
 				 in->imm, in[1].imm, &value, log);
 	if (err)
 		return err < 0 ? err : -EINVAL;
+	err = record_ld(prog, idx, in->src_reg, value, log);
+	if (err)
+		return err;
 	set_lddw(prog, idx, value, 1);
 	return 0;
 }
@@ -173,7 +223,9 @@ int ubee_prog_load(const struct ubee_insn *insns, size_t cnt,
 	err = ubee_vm_copy_opts(&o, sizeof(o), opts, log);
 	if (err)
 		return err;
-	if (o.flags & ~(uint32_t)(UBEE_PROG_NO_VERIFY | UBEE_PROG_HARDEN)) {
+	if (o.flags & ~(uint32_t)(UBEE_PROG_NO_VERIFY | UBEE_PROG_HARDEN |
+				  UBEE_PROG_UNPRIV | UBEE_PROG_VERIFY_ONLY |
+				  UBEE_PROG_RECORD_FACTS)) {
 		ubee_logf(log, "0: unknown program flags 0x%x", o.flags);
 		return -EINVAL;
 	}
@@ -197,6 +249,8 @@ int ubee_prog_load(const struct ubee_insn *insns, size_t cnt,
 	prog->cnt = cnt;
 	prog->flags = o.flags;
 	prog->type = type;
+	prog->ctx_size = o.ctx_size;
+	prog->vstats.error_insn = UINT32_MAX;
 	prog->tail_call = ubee_prog_array_tail_call;
 	prog->name = ubee_strdup(o.name ? o.name : "prog");
 	prog->insns = ubee_malloc(cnt * sizeof(*prog->insns));
@@ -255,6 +309,8 @@ void ubee_prog_free(struct ubee_prog *prog)
 	for (size_t i = 0; i < prog->nr_maps; i++)
 		ubee_map_put(prog->maps[i]);
 	ubee_free(prog->maps);
+	ubee_free(prog->lds);
+	ubee_vfacts_free(prog->facts);
 	ubee_free(prog->func_entry);
 	ubee_free(prog->helpers);
 	ubee_free(prog->code);

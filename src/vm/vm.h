@@ -35,6 +35,28 @@
 
 struct ubee_pkt;
 struct ubee_jit;
+struct ubee_vfacts;
+
+/*
+ * A resolved pseudo lddw: src is the pseudo source (UBEE_PSEUDO_*: map fd
+ * or index -> the map itself, map value or index value -> an address off
+ * bytes into the value of key 0 of map, btf id -> map NULL).
+ */
+enum ubee_pseudo {
+	UBEE_PSEUDO_MAP_FD = 1,
+	UBEE_PSEUDO_MAP_VALUE = 2,
+	UBEE_PSEUDO_BTF_ID = 3,
+	UBEE_PSEUDO_FUNC = 4,
+	UBEE_PSEUDO_MAP_IDX = 5,
+	UBEE_PSEUDO_MAP_IDX_VALUE = 6,
+};
+
+struct ubee_prog_ld {
+	uint32_t insn;
+	uint8_t src;
+	struct ubee_map *map;
+	uint32_t off;
+};
 
 /* Memory regions helpers may hand out during one checked run. */
 #define UBEE_RUN_MAX_ALLOWED 65536
@@ -64,6 +86,13 @@ struct ubee_prog {
 	const struct ubee_prog_type *type; /* never NULL once loaded */
 	struct ubee_map **maps;       /* [nr_maps], a reference on each */
 	size_t nr_maps;
+	/* Every pseudo lddw the resolver resolved, by instruction (for the
+	 * verifier: which map a loaded value is, or points into). */
+	struct ubee_prog_ld *lds;
+	size_t nr_lds;
+	uint32_t ctx_size;            /* UBEE_PROG_TYPE_MEM: verified ctx bytes */
+	struct ubee_verify_stats vstats; /* of the verification (zero: none) */
+	struct ubee_vfacts *facts;    /* UBEE_PROG_RECORD_FACTS, else NULL */
 	/*
 	 * The JIT's code: NULL until the first JIT run compiles it, then
 	 * published once (atomic compare-and-swap, src/jit/runtime.c): the
