@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# `make bench`, two parts:
+# `make bench`, three parts:
 #  1. programs: compile every bench/progs/*.c three times (eBPF bytecode
 #     extracted raw from its "xdp" section, native code linked into the
 #     harness, and an XDP object for the kernel: bench/kernel.c with the
@@ -8,7 +8,10 @@
 #     (with libbpf, for the kernel column, when it links) and run it;
 #  2. maps: compile every bench/maps/*.c into a BPF object, build
 #     bench/maps_harness.c (with libbpf, for the kernel column, when it
-#     links) and run it: map operations per op on ubee and in the kernel.
+#     links) and run it: map operations per op on ubee and in the kernel;
+#  3. verification: bench/verify.c verifies the examples, the bench
+#     programs and large generated ones with ubee and (root) the kernel,
+#     side by side: processed instructions and time ($BUILD/bench-verify.json).
 # Everything goes into $BUILD/bench; the results also into
 # $BUILD/bench.json (the maps under "maps"). Exits non-zero when a program
 # does not build self-contained, any engine's result differs from the
@@ -18,7 +21,7 @@
 # LLVM (19: the llvm-readelf/objdump/objcopy version),
 # BENCH_ARGS (extra harness options, e.g. "--time 0.05 --only crc32"),
 # BENCH_MAPS_ARGS (extra maps_harness options, e.g. "--only hash"),
-# BENCH_PROGS=0 / BENCH_MAPS=0 (skip a part), LIBBPF_LIBS (-lbpf -lelf -lz).
+# BENCH_PROGS=0 / BENCH_MAPS=0 / BENCH_VERIFY=0 (skip a part), LIBBPF_LIBS (-lbpf -lelf -lz).
 # shellcheck disable=SC2086 # CC, WARN, SAN, LIBBPF_LIBS and *_ARGS are option lists
 set -eu
 cd "$(dirname "$0")/.."
@@ -105,6 +108,11 @@ $CC -std=gnu11 -O2 $WARN $SAN ${NO_LIBBPF:+-DMB_NO_LIBBPF} -Iinclude -Ibench/map
 	-o "$OUT/maps_harness" bench/maps_harness.c "$BUILD/libubee.a" \
 	$LIBBPF_LIBS -pthread -lm
 
+# Verification: ubee's verifier next to the kernel's on the same programs.
+$CC -std=gnu11 -O2 $WARN $SAN ${NO_LIBBPF:+-DBENCH_NO_LIBBPF} -Iinclude \
+	-o "$OUT/verify" bench/verify.c "$BUILD/libubee.a" $LIBBPF_LIBS \
+	-pthread -lm -lpcap
+
 status=0
 if [ "${BENCH_PROGS:-1}" != 0 ]; then
 	"$OUT/harness" --bin "$OUT/bpf" --kernel "$OUT/kernel" \
@@ -113,5 +121,9 @@ fi
 if [ "${BENCH_MAPS:-1}" != 0 ]; then
 	"$OUT/maps_harness" --obj "$OUT/maps" --json "$BUILD/bench.json" \
 		${BENCH_MAPS_ARGS:-} || status=1
+fi
+if [ "${BENCH_VERIFY:-1}" != 0 ]; then
+	"$OUT/verify" --examples "$BUILD/examples/bpf" --bin "$OUT/bpf" \
+		--json "$BUILD/bench-verify.json" || status=1
 fi
 exit $status

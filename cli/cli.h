@@ -55,9 +55,29 @@ struct cli_map_view {
 #include <stdio.h>
 int cli_map_dump(FILE *f, const struct cli_map_view *v, unsigned btf_flags);
 
+/* bpftool's three output shapes: plain text, -j, -p. */
+enum cli_map_fmt { CLI_FMT_TEXT, CLI_FMT_JSON, CLI_FMT_PRETTY };
+/* `bpftool map dump` in fmt (JSON: raw hex bytes plus "formatted"). */
+int cli_map_dump_fmt(FILE *f, const struct cli_map_view *v, enum cli_map_fmt fmt);
+/*
+ * One element as `bpftool map lookup` prints it (value: the map's
+ * user-space value, per-CPU values for every CPU); key NULL for queue and
+ * stack values ("value: .."). 0 or -ENOMEM.
+ */
+int cli_map_print_elem(FILE *f, const struct cli_map_view *v, const void *key,
+		       const void *value, enum cli_map_fmt fmt);
+/* Bytes as "01 02 03". */
+void cli_print_hex(FILE *f, const void *p, size_t n);
+
 /* Command entry points: argv[0] is the command name. Return exit status. */
 int cmd_run(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_asm(int argc, char **argv);
+int cmd_prog(int argc, char **argv); /* prog load|show|dump|run|unpin */
+int cmd_map(int argc, char **argv);  /* map show|dump|lookup|update|... */
+int cmd_btf(int argc, char **argv);  /* btf dump */
+int cmd_filter(int argc, char **argv); /* cmd_filter.c */
+int cmd_pkt(int argc, char **argv); /* xdp, tc, socket */
+int cmd_verify(int argc, char **argv); /* cmd_verify.c */
 
 #endif /* UBEE_CLI_H */

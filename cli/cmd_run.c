@@ -11,10 +11,12 @@
  * the first one), or raw bytecode, which runs as a plain-memory program:
  * r1 = a private copy of the --data bytes (NULL without), r2 = its length.
  *
- * Until the verifier exists every run is checked (bounds and budget);
- * --no-verify will skip the verifier and keep the checked mode. The JIT
- * runs verified programs only, so --engine jit fails with the library's
- * reason until then; --harden asks the JIT for constant blinding.
+ * The program is verified when it loads (a plain-memory program may
+ * access the --data bytes r1 points to); a rejected one fails with the
+ * verifier's reason. Verified programs run unchecked, on the JIT unless
+ * --engine interp. --no-verify skips the verifier: the run is then
+ * checked (bounds and budget) on the interpreter. --harden asks the JIT
+ * for constant blinding.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -130,7 +132,7 @@ static int pick_prog(struct ubee_object *obj, const struct run_args *a)
 
 /* Open and load the object; *prog gets the chosen program. */
 static int load_object(const struct run_args *a, const uint8_t *bytes,
-		       size_t size, struct ubee_object **obj,
+		       size_t size, size_t data_len, struct ubee_object **obj,
 		       const struct ubee_prog **prog, struct ubee_log *log)
 {
 	struct ubee_object_load_opts lo = { .sz = sizeof(lo) };
@@ -147,6 +149,7 @@ static int load_object(const struct run_args *a, const uint8_t *bytes,
 		return -1;
 	ubee_object_prog_set_autoload(*obj, (size_t)i, 1);
 	lo.max_memory = a->max_memory;
+	lo.mem_ctx_size = (uint32_t)data_len;
 	lo.prog_flags = (a->no_verify ? UBEE_PROG_NO_VERIFY : 0) |
 			(a->harden ? UBEE_PROG_HARDEN : 0);
 	log->len = 0;
@@ -223,10 +226,11 @@ int cmd_run(int argc, char **argv)
 	ubee_log_init(&log, lbuf, sizeof(lbuf));
 
 	if (ubee_is_elf(bytes, size)) {
-		if (load_object(&a, bytes, size, &obj, &prog, &log))
+		if (load_object(&a, bytes, size, data_len, &obj, &prog, &log))
 			goto out;
 	} else {
-		struct ubee_prog_opts po = { .sz = sizeof(po) };
+		struct ubee_prog_opts po = { .sz = sizeof(po),
+					     .ctx_size = (uint32_t)data_len };
 
 		if (a.program || a.section || a.dump_maps) {
 			cli_err("%s: --program, --section and --dump-maps need an ELF object",
@@ -257,8 +261,8 @@ int cmd_run(int argc, char **argv)
 	t.ctx_size_in = ctx_len;
 	t.repeat = (uint32_t)a.repeat;
 	t.engine = a.engine;
-	/* No verifier yet: nothing runs unchecked from the command line. */
-	t.flags = UBEE_RUN_CHECKED;
+	/* Verified programs run unchecked; --no-verify ones checked. */
+	t.flags = 0;
 	/* Room for the packet to grow (adjust_tail) by a page and more. */
 	t.data_size_out = data_len + 8192;
 	t.data_out = out = malloc(t.data_size_out);
@@ -277,13 +281,15 @@ int cmd_run(int argc, char **argv)
 
 	if (a.json) {
 		printf("{\"retval\":%llu,\"duration_ns\":%llu,\"repeat\":%llu,"
-		       "\"engine\":\"%s\",\"checked\":true,\"program\":\"%s\","
+		       "\"engine\":\"%s\",\"checked\":%s,\"program\":\"%s\","
 		       "\"type\":\"%s\"",
 		       (unsigned long long)t.retval,
 		       (unsigned long long)t.duration_ns,
 		       (unsigned long long)a.repeat,
-		       ubee_engine_name(a.engine == UBEE_ENGINE_DEFAULT ?
-					UBEE_ENGINE_INTERP : a.engine),
+		       ubee_engine_name(a.engine != UBEE_ENGINE_DEFAULT ? a.engine :
+					ubee_prog_verified(prog) ? UBEE_ENGINE_DEFAULT :
+					UBEE_ENGINE_INTERP),
+		       ubee_prog_verified(prog) ? "false" : "true",
 		       ubee_prog_name(prog), type->name);
 		if (data) {
 			printf(",\"data_out\":");

@@ -2,7 +2,9 @@
 /*
  * Printing a map's contents as `bpftool map dump` does: BTF-typed maps as
  * JSON-like entries (plain, -j or -p), others as hex "key: .. value: .."
- * lines, then "Found N elements". Shared by `run --dump-maps` and the
+ * lines, then "Found N elements"; under -j each element's raw bytes as
+ * hex strings, with the BTF form under "formatted". One element the way
+ * `bpftool map lookup` prints it. Shared by `run --dump-maps` and the
  * `map` commands.
  */
 #include <errno.h>
@@ -112,7 +114,8 @@ static void hex_entry(FILE *f, const struct cli_map_view *v, const void *key,
 {
 	struct ubee_map *m = v->map;
 
-	fputs("key: ", f);
+	/* bpftool: "key: K  value: V", per-CPU maps "key:\nK\n" then a line per CPU */
+	fputs(is_percpu(ubee_map_type(m)) ? "key:\n" : "key: ", f);
 	hex(f, key, ubee_map_key_size(m));
 	if (!is_percpu(ubee_map_type(m))) {
 		fputs("  value: ", f);
@@ -128,17 +131,73 @@ static void hex_entry(FILE *f, const struct cli_map_view *v, const void *key,
 	}
 }
 
+/* How walk prints each element. */
+enum walk_mode {
+	WALK_HEX,  /* text lines to f */
+	WALK_BTF,  /* BTF entries into the writer (run --dump-maps, plain dump) */
+	WALK_RAW,  /* bpftool -j entries: raw bytes and "formatted" */
+};
+
 /*
- * Walk the keys; with a writer, dump BTF entries into it, else print hex
- * lines to f. Returns the number of elements or -errno.
+ * bpftool -j's entry: the key and value bytes as hex strings (per-CPU
+ * values per CPU), then, when the map has BTF, the same element formatted
+ * under "formatted". key NULL: "key": [] (queue/stack elements).
  */
-static long walk(FILE *f, struct ubee_btf_writer *w, const struct cli_map_view *v)
+static void raw_entry(struct ubee_btf_writer *w, const struct cli_map_view *v,
+		      const void *key, const uint8_t *value, size_t stride,
+		      unsigned ncpu)
+{
+	struct ubee_map *m = v->map;
+	int percpu = is_percpu(ubee_map_type(m));
+
+	ubee_btf_w_begin(w, '{');
+	ubee_btf_w_name(w, "key");
+	hex_json(w, key, key ? ubee_map_key_size(m) : 0);
+	ubee_btf_w_name(w, percpu ? "values" : "value");
+	if (percpu) {
+		ubee_btf_w_begin(w, '[');
+		for (unsigned c = 0; c < ncpu; c++) {
+			ubee_btf_w_begin(w, '{');
+			ubee_btf_w_name(w, "cpu");
+			ubee_btf_w_printf(w, "%u", c);
+			ubee_btf_w_name(w, "value");
+			hex_json(w, value + c * stride, ubee_map_value_size(m));
+			ubee_btf_w_end(w, '}');
+		}
+		ubee_btf_w_end(w, ']');
+	} else {
+		hex_json(w, value, ubee_map_value_size(m));
+	}
+	if (key && v->btf && v->value_type_id) {
+		ubee_btf_w_name(w, "formatted");
+		btf_entry(w, v, key, value, stride, ncpu);
+	}
+	ubee_btf_w_end(w, '}');
+}
+
+static unsigned view_ncpu(const struct cli_map_view *v)
+{
+	return is_percpu(ubee_map_type(v->map)) ? ubee_map_nr_cpus() : 1;
+}
+
+static size_t view_stride(const struct cli_map_view *v)
+{
+	uint32_t vs = ubee_map_value_size(v->map);
+
+	return is_percpu(ubee_map_type(v->map)) ? ((vs + 7) & ~7u) : vs;
+}
+
+/*
+ * Walk the keys, printing each element as mode says (into the writer w,
+ * or as hex lines to f). Returns the number of elements or -errno.
+ */
+static long walk(FILE *f, struct ubee_btf_writer *w, const struct cli_map_view *v,
+		 enum walk_mode mode)
 {
 	struct ubee_map *m = v->map;
 	uint32_t ks = ubee_map_key_size(m);
-	unsigned ncpu = is_percpu(ubee_map_type(m)) ? ubee_map_nr_cpus() : 1;
-	size_t stride = is_percpu(ubee_map_type(m)) ?
-			((ubee_map_value_size(m) + 7) & ~7u) : ubee_map_value_size(m);
+	unsigned ncpu = view_ncpu(v);
+	size_t stride = view_stride(v);
 	uint8_t *key = calloc(1, ks + 1), *next = calloc(1, ks + 1);
 	uint8_t *value = calloc(ncpu, stride + 1);
 	long n = -ENOMEM;
@@ -152,8 +211,10 @@ static long walk(FILE *f, struct ubee_btf_writer *w, const struct cli_map_view *
 		memcpy(key, next, ks);
 		if (ubee_map_lookup(m, key, value))
 			continue; /* deleted meanwhile */
-		if (w)
+		if (mode == WALK_BTF)
 			btf_entry(w, v, key, value, stride, ncpu);
+		else if (mode == WALK_RAW)
+			raw_entry(w, v, key, value, stride, ncpu);
 		else
 			hex_entry(f, v, key, value, stride, ncpu);
 		n++;
@@ -167,11 +228,71 @@ out:
 	return n;
 }
 
-int cli_map_dump(FILE *f, const struct cli_map_view *v, unsigned btf_flags)
+/*
+ * Run fill twice at most into a writer with flags (the writer counts what
+ * did not fit), then print the text and a newline to f. Returns fill's
+ * result (a count or -errno); nothing is printed on error.
+ */
+static long emit(FILE *f, unsigned flags,
+		 long (*fill)(struct ubee_btf_writer *w, void *arg), void *arg)
 {
 	struct ubee_btf_writer w;
 	size_t size = 1 << 16;
 	char *buf = NULL;
+	long n = -ENOMEM;
+
+	for (int pass = 0; pass < 2; pass++) {
+		buf = malloc(size);
+		if (!buf)
+			return -ENOMEM;
+		ubee_btf_w_init(&w, buf, size, flags);
+		n = fill(&w, arg);
+		if (n < 0 || w.len < size)
+			break;
+		size = w.len + 1;
+		free(buf);
+		buf = NULL;
+	}
+	if (n >= 0 && buf)
+		fprintf(f, "%s\n", buf);
+	free(buf);
+	return n;
+}
+
+struct dump_job {
+	FILE *f;
+	const struct cli_map_view *v;
+	enum walk_mode mode;
+	const void *key, *value; /* one element (cli_map_print_elem) */
+};
+
+static long fill_all(struct ubee_btf_writer *w, void *arg)
+{
+	struct dump_job *j = arg;
+	long n;
+
+	ubee_btf_w_begin(w, '[');
+	n = walk(j->f, w, j->v, j->mode);
+	ubee_btf_w_end(w, ']');
+	return n;
+}
+
+static long fill_one(struct ubee_btf_writer *w, void *arg)
+{
+	struct dump_job *j = arg;
+
+	if (j->mode == WALK_RAW)
+		raw_entry(w, j->v, j->key, j->value, view_stride(j->v),
+			  view_ncpu(j->v));
+	else
+		btf_entry(w, j->v, j->key, j->value, view_stride(j->v),
+			  view_ncpu(j->v));
+	return 1;
+}
+
+int cli_map_dump(FILE *f, const struct cli_map_view *v, unsigned btf_flags)
+{
+	struct dump_job j = { f, v, WALK_BTF, NULL, NULL };
 	long n;
 
 	if (!has_keys(ubee_map_type(v->map))) {
@@ -183,31 +304,56 @@ int cli_map_dump(FILE *f, const struct cli_map_view *v, unsigned btf_flags)
 		return 0;
 	}
 	if ((!v->btf || !v->value_type_id) && (btf_flags & UBEE_BTF_DUMP_TEXT)) {
-		n = walk(f, NULL, v);
+		n = walk(f, NULL, v, WALK_HEX);
 		if (n >= 0)
 			fprintf(f, "Found %ld element%s\n", n, n == 1 ? "" : "s");
 		return n < 0 ? (int)n : 0;
 	}
-	/* Twice at most: the writer counts what did not fit. */
-	for (int pass = 0; pass < 2; pass++) {
-		buf = malloc(size);
-		if (!buf)
-			return -ENOMEM;
-		ubee_btf_w_init(&w, buf, size, btf_flags);
-		ubee_btf_w_begin(&w, '[');
-		n = walk(f, &w, v);
-		ubee_btf_w_end(&w, ']');
-		if (n < 0 || w.len < size)
-			break;
-		size = w.len + 1;
-		free(buf);
-		buf = NULL;
-	}
-	if (n >= 0) {
-		fprintf(f, "%s\n", buf);
-		if (btf_flags & UBEE_BTF_DUMP_TEXT)
-			fprintf(f, "Found %ld element%s\n", n, n == 1 ? "" : "s");
-	}
-	free(buf);
+	/* As bpftool: a BTF dump ends with its closing bracket, no count. */
+	n = emit(f, btf_flags, fill_all, &j);
 	return n < 0 ? (int)n : 0;
+}
+
+int cli_map_dump_fmt(FILE *f, const struct cli_map_view *v, enum cli_map_fmt fmt)
+{
+	struct dump_job j = { f, v, WALK_RAW, NULL, NULL };
+	long n;
+
+	if (fmt == CLI_FMT_TEXT)
+		return cli_map_dump(f, v, UBEE_BTF_DUMP_PLAIN);
+	if (!has_keys(ubee_map_type(v->map))) {
+		fputs("[]\n", f);
+		return 0;
+	}
+	n = emit(f, fmt == CLI_FMT_PRETTY ? UBEE_BTF_DUMP_PRETTY : 0, fill_all, &j);
+	return n < 0 ? (int)n : 0;
+}
+
+int cli_map_print_elem(FILE *f, const struct cli_map_view *v, const void *key,
+		       const void *value, enum cli_map_fmt fmt)
+{
+	struct dump_job j = { f, v, WALK_RAW, key, value };
+	struct ubee_map *m = v->map;
+
+	if (fmt == CLI_FMT_TEXT && key && v->btf && v->value_type_id) {
+		j.mode = WALK_BTF;
+		return emit(f, UBEE_BTF_DUMP_PLAIN, fill_one, &j) < 0 ? -ENOMEM : 0;
+	}
+	if (fmt == CLI_FMT_TEXT) {
+		if (!key) { /* queue/stack: bpftool's "value: .." */
+			fputs("value: ", f);
+			hex(f, value, ubee_map_value_size(m));
+			fputc('\n', f);
+			return 0;
+		}
+		hex_entry(f, v, key, value, view_stride(v), view_ncpu(v));
+		return 0;
+	}
+	return emit(f, fmt == CLI_FMT_PRETTY ? UBEE_BTF_DUMP_PRETTY : 0, fill_one,
+		    &j) < 0 ? -ENOMEM : 0;
+}
+
+void cli_print_hex(FILE *f, const void *p, size_t n)
+{
+	hex(f, p, n);
 }

@@ -57,16 +57,17 @@ int main(void)
 	}
 	err = ubee_helpers_add(helpers, &scale);
 	if (!err) {
+		/* Verified for a context of sizeof(struct my_ctx) bytes. */
 		struct ubee_prog_opts o = { .sz = sizeof(o), .name = "scale_demo",
-					    .helpers = helpers };
+					    .helpers = helpers,
+					    .ctx_size = sizeof(struct my_ctx) };
 
 		err = ubee_prog_load(prog, 4, &o, &p, &log);
 	}
 	if (!err) {
-		/* Checked mode: every access is bounds-checked (no verifier yet). */
+		/* Verified: runs unchecked, on the JIT where there is one. */
 		struct ubee_run_opts r = { .sz = sizeof(r), .ctx = &ctx,
-					   .ctx_size = sizeof(ctx),
-					   .flags = UBEE_RUN_CHECKED };
+					   .ctx_size = sizeof(ctx) };
 
 		err = ubee_prog_run(p, &r, &r0, &log);
 	}

@@ -248,6 +248,19 @@ struct ubee_object_load_opts {
 					     * with -E2BIG before allocating;
 					     * 0: UBEE_OBJECT_MAX_MEMORY;
 					     * UINT64_MAX: no limit */
+	const char *pin_root_path;          /* maps with pinning
+					     * LIBBPF_PIN_BY_NAME are pinned
+					     * at DIR/NAME, or the map pinned
+					     * there is reused (ubee/pin.h);
+					     * NULL: pinning is ignored (no
+					     * files appear behind an
+					     * embedder's back); "": the pin
+					     * directory (ubee_pin_dir) */
+	int log_level;                      /* the verifier's log level
+					     * (ubee_prog_opts.log_level) */
+	uint32_t mem_ctx_size;              /* UBEE_PROG_TYPE_MEM programs:
+					     * bytes of memory at r1 they may
+					     * access (ubee_prog_opts.ctx_size) */
 };
 
 /* The default cap on the memory of one object's maps: 1 GiB. */

@@ -38,7 +38,17 @@ extern "C" {
 #define UBEE_PROG_TYPE_TRACEPOINT 5
 #define UBEE_PROG_TYPE_XDP 6
 #define UBEE_PROG_TYPE_PERF_EVENT 7
+#define UBEE_PROG_TYPE_CGROUP_SKB 8      /* the types from here to 22 */
+#define UBEE_PROG_TYPE_CGROUP_SOCK 9     /* verify but do not run (see */
+#define UBEE_PROG_TYPE_LWT_IN 10         /* UBEE_PT_VERIFY_ONLY) */
+#define UBEE_PROG_TYPE_LWT_OUT 11
+#define UBEE_PROG_TYPE_LWT_XMIT 12
+#define UBEE_PROG_TYPE_SOCK_OPS 13
+#define UBEE_PROG_TYPE_SK_SKB 14
+#define UBEE_PROG_TYPE_SK_MSG 16
 #define UBEE_PROG_TYPE_RAW_TRACEPOINT 17
+#define UBEE_PROG_TYPE_CGROUP_SOCK_ADDR 18
+#define UBEE_PROG_TYPE_FLOW_DISSECTOR 22
 
 /* Embedders number their own types from here up. */
 #define UBEE_PROG_TYPE_CUSTOM_FIRST 0x10000u
@@ -92,6 +102,12 @@ enum ubee_prog_type_flags {
 	UBEE_PT_ALL_HELPERS = 1u << 1,
 	/* Every return value is valid (ret_min/ret_max are ignored). */
 	UBEE_PT_RET_ANY = 1u << 2,
+	/*
+	 * ubee has no context builder for the type: its programs load and
+	 * verify (offline verification of programs written for the kernel)
+	 * but every run fails with -EOPNOTSUPP.
+	 */
+	UBEE_PT_VERIFY_ONLY = 1u << 3,
 };
 
 /*
@@ -116,6 +132,14 @@ struct ubee_prog_type {
 	 * (XDP: XDP_ABORTED..XDP_REDIRECT; tc: TC_ACT_UNSPEC..TC_ACT_TRAP).
 	 */
 	int32_t ret_min, ret_max;
+	/*
+	 * Every helper the kernel allows the type, ascending (NULL: the
+	 * same as helpers): the allow-list of programs loaded with
+	 * UBEE_PROG_VERIFY_ONLY, which may call kernel helpers ubee does
+	 * not implement. helpers stays the list of those that can run.
+	 */
+	const int32_t *kernel_helpers;
+	size_t nr_kernel_helpers;
 };
 
 /* The type with this number, or NULL. */
@@ -142,7 +166,8 @@ int ubee_prog_type_register(const struct ubee_prog_type *type);
 int ubee_prog_type_ctx_access(const struct ubee_prog_type *t, uint32_t off,
 			      uint32_t size, int write,
 			      const struct ubee_ctx_field **field);
-/* 1 when programs of type t may call helper id, else 0. */
+/* 1 when programs of type t may call helper id (one of helpers or of
+ * kernel_helpers), else 0. */
 int ubee_prog_type_allows_helper(const struct ubee_prog_type *t, int32_t id);
 /* 1 when r0 is a valid return value for type t, else 0. */
 int ubee_prog_type_ret_ok(const struct ubee_prog_type *t, uint64_t r0);

@@ -174,7 +174,10 @@ typedef int (*ubee_ldimm64_fn)(void *arg, uint32_t insn_idx, int src,
 			       struct ubee_log *log);
 
 enum ubee_prog_flags {
-	/* Skip the verifier: the program may only run in checked mode. */
+	/*
+	 * Skip the verifier: the program runs in checked mode, unless a run
+	 * vouches for it with UBEE_RUN_TRUSTED.
+	 */
 	UBEE_PROG_NO_VERIFY = 1u << 0,
 	/*
 	 * JIT: blind every constant of the program (immediates of ALU,
@@ -276,6 +279,10 @@ void ubee_prog_free(struct ubee_prog *prog);
 size_t ubee_prog_insn_count(const struct ubee_prog *prog);
 const struct ubee_insn *ubee_prog_insns(const struct ubee_prog *prog);
 const char *ubee_prog_name(const struct ubee_prog *prog);
+/* 1 when the verifier accepted the program (it may run unchecked). */
+int ubee_prog_verified(const struct ubee_prog *prog);
+/* The statistics of the program's verification (zero when unverified). */
+const struct ubee_verify_stats *ubee_prog_verify_stats(const struct ubee_prog *prog);
 
 /*
  * The JIT (x86-64) runs only code that may run unchecked: verified

@@ -5,7 +5,8 @@
  * the one ubee_pkt_run set up (src/progtypes/pkt.h); a program run some
  * other way has no packet state, and these helpers then fail
  * (-EOPNOTSUPP for the xdp ones, -EFAULT for the skb ones). Redirects are
- * recorded for the embedder (ubee_pkt_get_redirect), not performed.
+ * recorded for the embedder (ubee_pkt_get_redirect; src/pktio performs
+ * them).
  */
 #include <errno.h>
 #include <limits.h>
@@ -23,6 +24,8 @@
 #define BPF_F_INGRESS 1u
 #define BPF_F_RECOMPUTE_CSUM 1u
 #define BPF_F_INVALIDATE_HASH 2u
+#define BPF_F_BROADCAST (1ull << 3)
+#define BPF_F_EXCLUDE_INGRESS (1ull << 4)
 
 /*
  * The kernel's csum_partial on x86-64 over len bytes: a 64-bit one's
@@ -209,8 +212,10 @@ uint64_t ubee_bpf_redirect(uint64_t ifindex, uint64_t flags, uint64_t r3,
 /*
  * bpf_redirect_map(map, key, flags): XDP_REDIRECT when key is in the map,
  * else the action in the low two bits of flags; XDP_ABORTED for other
- * flags. The kernel takes devmaps, cpumaps and xskmaps, which ubee does
- * not have: any map with lookups serves as the table of targets.
+ * flags. Devmaps also take BPF_F_BROADCAST (every interface of the map;
+ * redirects even when key is absent) and BPF_F_EXCLUDE_INGRESS; xskmaps
+ * take no flags. Other maps with lookups serve as a table of targets
+ * too (the kernel would want a cpumap there).
  */
 uint64_t ubee_bpf_redirect_map(uint64_t m, uint64_t key, uint64_t flags,
 			       uint64_t r4, uint64_t r5)
@@ -218,11 +223,16 @@ uint64_t ubee_bpf_redirect_map(uint64_t m, uint64_t key, uint64_t flags,
 	struct ubee_map *map = (struct ubee_map *)(uintptr_t)m;
 	struct ubee_pkt *pkt = ubee_pkt_of_run();
 	uint32_t k = (uint32_t)key;
+	uint64_t allowed = 3;
+	int found;
 
-	if (flags & ~(uint64_t)3)
+	if (map->type == UBEE_MAP_DEVMAP || map->type == UBEE_MAP_DEVMAP_HASH)
+		allowed |= BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS;
+	if (flags & ~allowed)
 		return XDP_ABORTED;
-	if (!map->ops->lookup || map->key_size != sizeof(k) ||
-	    !map->ops->lookup(map, &k))
+	found = map->ops->lookup && map->key_size == sizeof(k) &&
+		map->ops->lookup(map, &k);
+	if (!found && !(flags & BPF_F_BROADCAST))
 		return flags & 3;
 	if (pkt)
 		ubee_pkt_set_redirect(pkt, 0, flags, map, k);

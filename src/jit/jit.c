@@ -119,6 +119,7 @@ struct jit_ctx {
 	size_t cur;      /* label of the block being emitted */
 	int force_long;
 	int harden;
+	int bmi2;        /* the CPU has BMI2 (shlx, shrx, sarx) */
 	uint32_t *keys;  /* [2 * cnt] blinding keys (harden) */
 	size_t idx;      /* instruction being emitted */
 	size_t skip_to;  /* instructions before it were emitted already */
@@ -272,10 +273,17 @@ static void mov_k(struct jit_ctx *c, int w64, int dst, int32_t imm)
 	x86_mov_ri(&c->b, dst, w64 ? (uint64_t)(int64_t)imm : (uint32_t)imm);
 }
 
+/* dst *= imm; by 3, 5, 9 a lea, by a power of two a shift. */
 static void mul_k(struct jit_ctx *c, int w64, int dst, int32_t imm)
 {
 	if (blind(c, w64, imm))
 		x86_imul_rr(&c->b, w64, dst, X86_R11);
+	else if (!c->harden && (imm == 3 || imm == 5 || imm == 9))
+		x86_lea_idx(&c->b, w64, dst, dst, dst,
+			    (unsigned)__builtin_ctz((unsigned)imm - 1), 0);
+	else if (!c->harden && imm > 1 && !(imm & (imm - 1)))
+		x86_shift_ri(&c->b, w64, X86_SHL, dst,
+			     (unsigned)__builtin_ctz((unsigned)imm));
 	else
 		x86_imul_rri(&c->b, w64, dst, dst, imm);
 }
@@ -295,12 +303,19 @@ static void shift_k(struct jit_ctx *c, int w64, enum x86_shift op, int dst,
 		x86_mov_rr(&c->b, 0, dst, dst);
 }
 
-/* Variable shifts count in cl: r4 lives in rcx and is kept in r11. */
+/*
+ * Variable shifts: BMI2's shlx/shrx/sarx take the count in any register;
+ * without them the count goes in cl (r4 lives in rcx: kept in r11).
+ */
 static void shift_x(struct jit_ctx *c, int w64, enum x86_shift op, int dst,
 		    int src)
 {
 	struct x86_buf *b = &c->b;
 
+	if (c->bmi2) {
+		x86_shiftx(b, w64, op, dst, dst, src);
+		return;
+	}
 	if (src == X86_RCX) {
 		x86_shift_cl(b, w64, op, dst);
 		return;
@@ -639,17 +654,24 @@ static int compare(struct jit_ctx *c, const struct ubee_dinsn *in)
 	return 1;
 }
 
-/* Arms of at most this many instructions become a conditional move. */
-#define SELECT_MAX 2
+/*
+ * Arms of at most SELECT_MAX instructions writing at most SELECT_REGS
+ * registers become conditional moves; each register written is computed
+ * in a scratch register of its own (r10, r9) until the moves.
+ */
+#define SELECT_MAX 3
+#define SELECT_REGS 2
 
-/* An ALU op writing only dst d, which can run on the scratch r10. */
-static int arm_op_ok(const struct ubee_dinsn *in, unsigned d)
+static const uint8_t arm_scratch[SELECT_REGS] = { X86_R10, X86_R9 };
+
+/* An ALU op writing only its dst, with nothing that needs r9-r11. */
+static int arm_op_ok(const struct ubee_dinsn *in)
 {
 	const struct ubee_op_info *o = &ubee_isa_ops[in->op];
 	unsigned alu = o->code & 0xf0;
 
-	if (in->dst != d || (o->fmt != UBEE_FMT_ALU_K &&
-			     o->fmt != UBEE_FMT_ALU_X && o->fmt != UBEE_FMT_NEG))
+	if (o->fmt != UBEE_FMT_ALU_K && o->fmt != UBEE_FMT_ALU_X &&
+	    o->fmt != UBEE_FMT_NEG)
 		return 0;
 	switch (alu) {
 	case 0x30: /* div */
@@ -664,12 +686,20 @@ static int arm_op_ok(const struct ubee_dinsn *in, unsigned d)
 	}
 }
 
-/* One arm instruction, with r10 standing for its dst d. */
-static void emit_arm(struct jit_ctx *c, const struct ubee_dinsn *in, unsigned d)
+/* An instruction that sets its dst whatever the dst held before. */
+static int full_def(const struct ubee_dinsn *in)
+{
+	return in->op == UBEE_OP_MOV64_K || in->op == UBEE_OP_MOV32_K ||
+	       ((in->op == UBEE_OP_MOV64_X || in->op == UBEE_OP_MOV32_X) &&
+		in->src != in->dst);
+}
+
+/* One arm instruction on the registers at loc[] (its dst: acc). */
+static void emit_arm(struct jit_ctx *c, const struct ubee_dinsn *in, int acc,
+		     int src)
 {
 	const struct ubee_op_info *o = &ubee_isa_ops[in->op];
-	int w64 = !(o->flags & UBEE_F_32), acc = X86_R10;
-	int src = in->src == d ? acc : reg_map[in->src];
+	int w64 = !(o->flags & UBEE_F_32);
 	struct x86_buf *b = &c->b;
 	enum x86_alu alu;
 
@@ -710,40 +740,123 @@ static void emit_arm(struct jit_ctx *c, const struct ubee_dinsn *in, unsigned d)
 		x86_alu_rr(b, w64, alu, acc, src);
 }
 
+/* Whether code[from, to) writes register r. */
+static int arm_writes(const struct ubee_dinsn *code, size_t from, size_t to,
+		      unsigned r)
+{
+	for (size_t j = from; j < to; j++)
+		if (code[j].dst == r)
+			return 1;
+	return 0;
+}
+
 /*
- * if-conversion: "if cond goto +n" over n <= SELECT_MAX ALU instructions
- * that all write one register d (and nothing jumps into) computes them
- * on r10, compares, and moves r10 into d unless the jump would be taken:
- * no branch to mispredict. The arm's instructions get empty blocks.
- * Returns 0 when the pattern does not apply.
+ * Where the arm of the conditional jump at i to t ends: at t itself
+ * (the arm falls into the target) or at a "goto t" (both ways meet at
+ * t). 0 when there is no such end within SELECT_MAX instructions.
+ */
+static size_t arm_end(const struct jit_ctx *c, size_t i, size_t t)
+{
+	const struct ubee_dinsn *code = c->prog->code;
+
+	for (size_t j = i + 1; j <= i + 1 + SELECT_MAX && j < c->prog->cnt; j++) {
+		if (j == t)
+			return j > i + 1 ? j : 0;
+		if ((code[j].op == UBEE_OP_JA || code[j].op == UBEE_OP_JA32) &&
+		    !(c->f->flags[j] & JF_SECOND))
+			return j > i + 1 && (size_t)ubee_isa_target(
+				&c->prog->insns[j], j, code[j].op) == t ? j : 0;
+	}
+	return 0;
+}
+
+/*
+ * if-conversion: "if cond goto t" over at most SELECT_MAX ALU
+ * instructions that nothing jumps into and that end at t or at a "goto
+ * t" computes the arm into scratch registers, compares, and moves each
+ * result into its register unless the jump would be taken: no branch to
+ * mispredict. The arm's instructions get empty blocks; a closing goto is
+ * emitted as usual. Returns 0 when the pattern does not apply.
  */
 static int select_arm(struct jit_ctx *c, size_t i, size_t t)
 {
-	const struct ubee_dinsn *code = c->prog->code, *first = &code[i + 1];
-	unsigned d = first->dst;
+	const struct ubee_dinsn *code = c->prog->code;
+	size_t end = arm_end(c, i, t);
+	int loc[11], scratch[11], nd = 0, taken;
+	enum x86_cc keep;
 
-	if (t <= i + 1 || t - i - 1 > SELECT_MAX)
+	if (!end)
 		return 0;
-	for (size_t j = i + 1; j < t; j++)
+	for (int r = 0; r < 11; r++) {
+		loc[r] = reg_map[r];
+		scratch[r] = -1;
+	}
+	for (size_t j = i + 1; j < end; j++) {
+		unsigned d = code[j].dst;
+
 		if ((c->f->flags[j] & (JF_TARGET | JF_SECOND)) ||
-		    !arm_op_ok(&code[j], d))
+		    !arm_op_ok(&code[j]))
 			return 0;
-	/* r10 starts as d unless the first instruction sets it whole. */
-	if (!(first->op == UBEE_OP_MOV64_K || first->op == UBEE_OP_MOV32_K ||
-	      ((first->op == UBEE_OP_MOV64_X || first->op == UBEE_OP_MOV32_X) &&
-	       first->src != d)))
-		x86_mov_rr(&c->b, 1, X86_R10, reg_map[d]);
-	for (size_t j = i + 1; j < t; j++) {
+		if (scratch[d] < 0) {
+			if (nd == SELECT_REGS)
+				return 0;
+			scratch[d] = arm_scratch[nd++];
+		}
+	}
+	keep = (enum x86_cc)(jcc_of(code[i].op) ^ 1);
+	/* One 64-bit move: a cmov straight from its source. */
+	if (end == i + 2 && code[i + 1].op == UBEE_OP_MOV64_X &&
+	    code[i + 1].src != code[i + 1].dst) {
+		if (compare(c, &code[i]))
+			x86_cmov(&c->b, keep, reg_map[code[i + 1].dst],
+				 reg_map[code[i + 1].src]);
+		else
+			x86_mov_rr(&c->b, 1, reg_map[code[i + 1].dst],
+				   reg_map[code[i + 1].src]);
+		c->skip_to = end;
+		return 1;
+	}
+	/* A scratch starts as its register unless first written whole. */
+	for (size_t j = i + 1; j < end; j++) {
+		unsigned d = code[j].dst;
+
+		if (loc[d] == scratch[d])
+			continue;
+		if (!full_def(&code[j]))
+			x86_mov_rr(&c->b, 1, scratch[d], reg_map[d]);
+		loc[d] = scratch[d];
+	}
+	for (int r = 0; r < 11; r++)
+		loc[r] = reg_map[r];
+	for (size_t j = i + 1; j < end; j++) {
+		unsigned d = code[j].dst;
+		int src = loc[code[j].src];
+
+		/*
+		 * d = s, s computed in the arm, neither written again: d's
+		 * result is s's scratch.
+		 */
+		if (code[j].op == UBEE_OP_MOV64_X && src != reg_map[code[j].src] &&
+		    !arm_writes(code, j + 1, end, d) &&
+		    !arm_writes(code, j + 1, end, code[j].src)) {
+			loc[d] = src;
+			continue;
+		}
+		loc[d] = scratch[d];
 		c->idx = j; /* blinding keys are per instruction */
-		emit_arm(c, &code[j], d);
+		emit_arm(c, &code[j], loc[d], src);
 	}
 	c->idx = i;
-	if (compare(c, &code[i]))
-		x86_cmov(&c->b, (enum x86_cc)(jcc_of(code[i].op) ^ 1), reg_map[d],
-			 X86_R10);
-	else
-		x86_mov_rr(&c->b, 1, reg_map[d], X86_R10);
-	c->skip_to = t;
+	taken = compare(c, &code[i]);
+	for (int r = 0; r < 11; r++) {
+		if (scratch[r] < 0)
+			continue;
+		if (taken)
+			x86_cmov(&c->b, keep, reg_map[r], loc[r]);
+		else
+			x86_mov_rr(&c->b, 1, reg_map[r], loc[r]);
+	}
+	c->skip_to = end;
 	return 1;
 }
 
@@ -876,6 +989,40 @@ static void local_call(struct jit_ctx *c, size_t i)
 	}
 }
 
+/*
+ * "d = s; d += x" (x a register or a constant; nothing jumps to the add):
+ * one lea d, [s + x], 32-bit (zero-extending) when the add is. Returns 0
+ * when the pattern does not apply.
+ */
+static int mov_add(struct jit_ctx *c, size_t i)
+{
+	const struct ubee_dinsn *in = &c->prog->code[i], *nx = in + 1;
+	int d = reg_map[in->dst], s = reg_map[in->src], w64;
+
+	if (i + 1 >= c->prog->cnt || (c->f->flags[i + 1] & JF_TARGET) ||
+	    nx->dst != in->dst || in->src == in->dst)
+		return 0;
+	if (nx->op == UBEE_OP_ADD64_X || nx->op == UBEE_OP_ADD64_K)
+		w64 = 1;
+	else if (nx->op == UBEE_OP_ADD32_X || nx->op == UBEE_OP_ADD32_K)
+		w64 = 0;
+	else
+		return 0;
+	if (w64 && in->op != UBEE_OP_MOV64_X)
+		return 0; /* (u32)s + x: not one lea */
+	if (nx->op == UBEE_OP_ADD64_X || nx->op == UBEE_OP_ADD32_X) {
+		/* d += d adds s again */
+		x86_lea_idx(&c->b, w64, d, s,
+			    nx->src == in->dst ? s : reg_map[nx->src], 0, 0);
+	} else {
+		if (c->harden || !nx->imm)
+			return 0;
+		x86_lea(&c->b, w64, d, s, nx->imm);
+	}
+	c->skip_to = i + 2;
+	return 1;
+}
+
 /* may_goto: falls through while the run's allowance lasts, then jumps. */
 static void may_goto(struct jit_ctx *c, size_t i)
 {
@@ -934,10 +1081,13 @@ static void emit_insn(struct jit_ctx *c, size_t i)
 	case UBEE_OP_MOV64_K: mov_k(c, 1, dst, in->imm); break;
 	case UBEE_OP_MOV32_K: mov_k(c, 0, dst, in->imm); break;
 	case UBEE_OP_MOV64_X:
-		if (dst != src)
+		if (!mov_add(c, i) && dst != src)
 			x86_mov_rr(b, 1, dst, src);
 		break;
-	case UBEE_OP_MOV32_X: x86_mov_rr(b, 0, dst, src); break;
+	case UBEE_OP_MOV32_X:
+		if (!mov_add(c, i))
+			x86_mov_rr(b, 0, dst, src);
+		break;
 	case UBEE_OP_NEG64: x86_grp3(b, 1, X86_NEG, dst); break;
 	case UBEE_OP_NEG32: x86_grp3(b, 0, X86_NEG, dst); break;
 	case UBEE_OP_MOVSX64_8: x86_movsx_rr(b, 1, 1, dst, src); break;
@@ -1220,6 +1370,7 @@ int ubee_jit_compile(const struct ubee_prog *prog, struct ubee_jit **out,
 	c.f = &f;
 	c.log = log;
 	c.harden = !!(prog->flags & UBEE_PROG_HARDEN);
+	c.bmi2 = __builtin_cpu_supports("bmi2");
 	c.nlabels = prog->cnt + 1 + LF__COUNT + f.nr_local;
 	x86_init(&c.b);
 	c.off = ubee_calloc(c.nlabels, sizeof(*c.off));

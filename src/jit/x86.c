@@ -257,6 +257,20 @@ void x86_shift_cl(struct x86_buf *b, int w64, enum x86_shift op, int dst)
 	x86_op_rr(b, w(w64), 0xd3, op, dst);
 }
 
+void x86_shiftx(struct x86_buf *b, int w64, enum x86_shift op, int dst,
+		int src, int count)
+{
+	/* VEX.LZ.pp.0F38.W F7 /r; pp: 66 shlx, F3 sarx, F2 shrx */
+	uint8_t pp = op == X86_SHL ? 1 : op == X86_SAR ? 2 : 3;
+
+	x86_byte(b, 0xc4);
+	x86_byte(b, (uint8_t)((dst & 8 ? 0 : 0x80) | 0x40 | (src & 8 ? 0 : 0x20) |
+			      0x02));
+	x86_byte(b, (uint8_t)((w64 ? 0x80 : 0) | (~count & 15) << 3 | pp));
+	x86_byte(b, 0xf7);
+	x86_byte(b, (uint8_t)(0xc0 | (dst & 7) << 3 | (src & 7)));
+}
+
 void x86_grp3(struct x86_buf *b, int w64, enum x86_grp3 op, int rm)
 {
 	x86_op_rr(b, w(w64), 0xf7, op, rm);
@@ -320,6 +334,28 @@ void x86_movsx_rr(struct x86_buf *b, int w64, int size, int dst, int src)
 void x86_lea(struct x86_buf *b, int w64, int dst, int base, int32_t disp)
 {
 	x86_op_rm(b, w(w64), 0x8d, dst, base, disp);
+}
+
+void x86_lea_idx(struct x86_buf *b, int w64, int dst, int base, int index,
+		 unsigned shift, int32_t disp)
+{
+	uint8_t rex = (uint8_t)(0x40 | (w64 ? 8 : 0) | (dst & 8 ? 4 : 0) |
+				(index & 8 ? 2 : 0) | (base & 8 ? 1 : 0));
+	int mod = disp == 0 && (base & 7) != X86_RBP ? 0 : fits8(disp) ? 1 : 2;
+
+	if ((index & 7) == X86_RSP && !(index & 8)) {
+		b->err = b->err ? b->err : -EINVAL; /* rsp cannot index */
+		return;
+	}
+	if (rex != 0x40)
+		x86_byte(b, rex);
+	x86_byte(b, 0x8d);
+	x86_byte(b, (uint8_t)(mod << 6 | (dst & 7) << 3 | 4));
+	x86_byte(b, (uint8_t)(shift << 6 | (index & 7) << 3 | (base & 7)));
+	if (mod == 1)
+		x86_byte(b, (uint8_t)(int8_t)disp);
+	else if (mod == 2)
+		x86_u32(b, (uint32_t)disp);
 }
 
 void x86_load(struct x86_buf *b, int size, int sext, int dst, int base,

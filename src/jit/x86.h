@@ -111,6 +111,9 @@ void x86_test_ri(struct x86_buf *b, int w64, int dst, int32_t imm);
 void x86_shift_ri(struct x86_buf *b, int w64, enum x86_shift op, int dst,
 		  unsigned count);
 void x86_shift_cl(struct x86_buf *b, int w64, enum x86_shift op, int dst);
+/* BMI2 shlx/shrx/sarx (not ROL): dst = src shifted by count (masked). */
+void x86_shiftx(struct x86_buf *b, int w64, enum x86_shift op, int dst,
+		int src, int count);
 void x86_grp3(struct x86_buf *b, int w64, enum x86_grp3 op, int rm);
 void x86_imul_rr(struct x86_buf *b, int w64, int dst, int src);
 /* if (cc) dst = src, 64 bits. */
@@ -123,6 +126,9 @@ void x86_rol16_8(struct x86_buf *b, int reg);
 void x86_movzx_rr(struct x86_buf *b, int size, int dst, int src);
 void x86_movsx_rr(struct x86_buf *b, int w64, int size, int dst, int src);
 void x86_lea(struct x86_buf *b, int w64, int dst, int base, int32_t disp);
+/* dst = base + (index << shift) + disp, shift 0-3; index is not rsp. */
+void x86_lea_idx(struct x86_buf *b, int w64, int dst, int base, int index,
+		 unsigned shift, int32_t disp);
 
 /* dst = [base + disp] of size 1, 2, 4, 8 bytes, zero- or sign-extended. */
 void x86_load(struct x86_buf *b, int size, int sext, int dst, int base,

@@ -94,7 +94,9 @@ static int check_memory(const struct ubee_object *obj, uint64_t cap,
 	return 0;
 }
 
-static int create_maps(struct ubee_object *obj, struct ubee_log *log)
+static int create_maps(struct ubee_object *obj,
+		       const struct ubee_object_load_opts *o,
+		       struct ubee_log *log)
 {
 	const uint32_t zero = 0;
 	size_t i, j;
@@ -108,6 +110,12 @@ static int create_maps(struct ubee_object *obj, struct ubee_log *log)
 			if (err)
 				return err;
 		}
+		/* A map pinned by name is reused as it is (pin.c). */
+		err = obj_map_reuse_pinned(obj, m, o->pin_root_path, log);
+		if (err < 0)
+			return err;
+		if (err > 0)
+			continue;
 		err = create_one(m, m->inner ? m->inner->map : NULL, log);
 		if (err)
 			return err;
@@ -123,6 +131,9 @@ static int create_maps(struct ubee_object *obj, struct ubee_log *log)
 			if (err)
 				return err;
 		}
+		err = obj_map_created(obj, m, o->pin_root_path, log);
+		if (err)
+			return err;
 	}
 	for (i = 0; i < obj->nmaps; i++) {
 		struct obj_map *m = &obj->maps[i];
@@ -269,17 +280,22 @@ static int load_prog(struct ubee_object *obj, struct obj_prog *p,
 		     const struct ubee_btf *target, struct ubee_log *log)
 {
 	struct resolve_ctx rc = { obj, p };
+	const struct ubee_prog_type *type;
 	struct ubee_prog_opts po;
 	struct ubee_map **maps = NULL;
 	size_t i;
 	int err;
 
-	if (!ubee_prog_type_find(p->prog_type)) {
-		ubee_logf(log, "program '%s' (section %s): ubee does not support program type %s (%u)",
+	type = ubee_prog_type_find(p->prog_type);
+	/* A type ubee only verifies loads for offline verification only. */
+	if (!type || ((type->flags & UBEE_PT_VERIFY_ONLY) &&
+		      !(o->prog_flags & UBEE_PROG_VERIFY_ONLY))) {
+		ubee_logf(log, "program '%s' (section %s): ubee does not support program type %s (%u)%s",
 			  p->name, p->section,
 			  ubee_sec_prog_type_name(p->prog_type) ?
 				  ubee_sec_prog_type_name(p->prog_type) : "unknown",
-			  p->prog_type);
+			  p->prog_type,
+			  type ? "; it can only be verified (ubee verify)" : "");
 		return -EOPNOTSUPP;
 	}
 	p->final = ubee_malloc(p->nr_insns * sizeof(*p->final));
@@ -304,6 +320,10 @@ static int load_prog(struct ubee_object *obj, struct obj_prog *p,
 	po.prog_type = p->prog_type;
 	po.maps = maps;
 	po.nr_maps = p->nr_maps;
+	po.log_level = o->log_level;
+	po.ctx_size = o->mem_ctx_size;
+	po.lines = p->lines;
+	po.nr_lines = p->nr_lines;
 	err = ubee_prog_load(p->final, p->nr_insns, &po, &p->prog, log);
 	if (err)
 		ubee_logf(log, "program '%s' (section %s): cannot load it",
@@ -414,7 +434,7 @@ int ubee_object_load(struct ubee_object *obj,
 	err = check_memory(obj, o.max_memory ? o.max_memory : UBEE_OBJECT_MAX_MEMORY,
 			   log);
 	if (!err)
-		err = create_maps(obj, log);
+		err = create_maps(obj, &o, log);
 	for (size_t i = 0; !err && i < obj->nprogs; i++) {
 		struct obj_prog *p = &obj->progs[i];
 
@@ -435,6 +455,7 @@ int ubee_object_load(struct ubee_object *obj,
 	if (err) {
 		if (err == -ENOMEM)
 			ubee_logf(log, "out of memory loading the object");
+		obj_unpin_new(obj, o.pin_root_path);
 		obj_unload(obj);
 		return err;
 	}

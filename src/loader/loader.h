@@ -126,6 +126,7 @@ struct obj_map {
 	uint32_t type, key_size, value_size, max_entries, map_flags;
 	uint64_t map_extra;
 	uint32_t pinning;
+	int pinned_new;      /* pinned by this load (unpinned if it fails) */
 	uint32_t btf_key, btf_value;
 	uint32_t values_off; /* BTF maps with __array(values): the member's
 			      * byte offset in the definition */
@@ -239,6 +240,20 @@ long obj_sym_in(const struct ubee_object *obj, size_t shndx, const char *name);
 /* load.c: release what a load created (programs, maps, slots); the object
  * is then as freshly opened. */
 void obj_unload(struct ubee_object *obj);
+
+/*
+ * Pinning by name (pin.c), as libbpf: a map with pinning
+ * LIBBPF_PIN_BY_NAME reuses the map pinned at root/NAME (root NULL: no
+ * pinning; "": the pin directory) when it exists and matches (1, m->map set; -EINVAL,
+ * logged, when it does not match), else 0 and the loader creates it.
+ * obj_map_created then gives a new map the object's BTF and pins it by
+ * name when asked; obj_unpin_new removes what a failed load pinned.
+ */
+int obj_map_reuse_pinned(struct ubee_object *obj, struct obj_map *m,
+			 const char *root, struct ubee_log *log);
+int obj_map_created(struct ubee_object *obj, struct obj_map *m,
+		    const char *root, struct ubee_log *log);
+void obj_unpin_new(struct ubee_object *obj, const char *root);
 
 /* core.c: apply the CO-RE relocations to program p's linked copy against
  * target; -EINVAL naming program, instruction and type when one fails. */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Array maps: array, percpu_array, and the pointer arrays prog_array and
- * array_of_maps. Storage is one allocation laid out as struct ubee_array
- * (maps.h) describes: value i at values + i * stride, per-CPU arrays one
+ * array_of_maps. Values are laid out as struct ubee_array (maps.h)
+ * describes - for array and percpu_array in the map's shared region
+ * (pinnable, src/pin), for the pointer arrays in one allocation: value i at values + i * stride, per-CPU arrays one
  * such block per CPU. A program's lookup is therefore a bounds check, a
  * multiply and an add (ubee_array_elem, inlinable by the engines); values
  * never move and are never freed while the map lives, so a pointer a
@@ -103,46 +104,89 @@ static int array_of_maps_check(const struct ubee_map_spec *spec,
 	return 0;
 }
 
-/* Values of stride bytes, zeroed; one 64-aligned block per CPU if percpu. */
-static int array_alloc(struct ubee_map *map, uint32_t stride, int percpu)
+/* Bytes of values: one block per CPU (64-aligned) for per-CPU arrays. */
+static uint64_t array_bytes(const struct ubee_map *map, uint32_t stride,
+			    int percpu, uint64_t *cpu_stride)
 {
-	uint32_t nr = percpu ? ubee_map_nr_cpus() : 1;
 	uint64_t block = (uint64_t)map->max_entries * stride;
-	uint64_t cpu_stride = percpu ? (block + 63) & ~63ull : 0;
-	uint64_t total = percpu ? cpu_stride * nr : block;
-	struct ubee_array *a;
-	uintptr_t v;
 
-	if (total > SIZE_MAX - sizeof(*a) - 64)
-		return -ENOMEM;
-	a = ubee_calloc(1, sizeof(*a) + 64 + (size_t)total);
+	*cpu_stride = percpu ? (block + 63) & ~63ull : 0;
+	return percpu ? *cpu_stride * ubee_map_nr_cpus() : block;
+}
+
+/* The view of values (zeroed, 64-aligned) at v; priv is the only
+ * allocation (values live in the caller's memory). */
+static int array_view(struct ubee_map *map, char *v, uint32_t stride,
+		      int percpu)
+{
+	struct ubee_array *a = ubee_calloc(1, sizeof(*a));
+
 	if (!a)
 		return -ENOMEM;
-	v = ((uintptr_t)(a + 1) + 63) & ~(uintptr_t)63;
-	a->values = (char *)v;
-	a->cpu_stride = cpu_stride;
+	array_bytes(map, stride, percpu, &a->cpu_stride);
+	a->values = v;
 	a->stride = stride;
 	a->max_entries = map->max_entries;
-	a->nr_cpus = nr;
+	a->nr_cpus = percpu ? ubee_map_nr_cpus() : 1;
 	map->priv = a;
 	return 0;
 }
 
-static int array_init(struct ubee_map *map, const struct ubee_map_spec *spec)
+/*
+ * Plain and per-CPU arrays keep their values in the map's shared region
+ * (pinnable); nothing in it is an index, so a region from a file needs
+ * no checks, and every write is a plain store: no lock to repair.
+ */
+static uint64_t array_shm_size(const struct ubee_map *map)
 {
-	return array_alloc(map, ubee_map_percpu_stride(map),
-			   is_percpu(map->type));
+	uint64_t cs;
+
+	return array_bytes(map, ubee_map_percpu_stride(map),
+			   is_percpu(map->type), &cs);
 }
 
-static int ptr_array_init(struct ubee_map *map,
-			  const struct ubee_map_spec *spec)
+static int array_shm_attach(struct ubee_map *map, void *mem, int fresh,
+			    struct ubee_log *log)
 {
-	return array_alloc(map, sizeof(void *), 0);
+	return array_view(map, mem, ubee_map_percpu_stride(map),
+			  is_percpu(map->type));
 }
 
 static void array_fini(struct ubee_map *map)
 {
 	ubee_free(map->priv);
+	map->priv = NULL;
+}
+
+/* Pointer arrays: one allocation, the view followed by the slots. */
+static int ptr_array_init(struct ubee_map *map,
+			  const struct ubee_map_spec *spec)
+{
+	uint64_t cs, total = array_bytes(map, sizeof(void *), 0, &cs);
+	char *mem;
+	int err;
+
+	if (total > SIZE_MAX - 64)
+		return -ENOMEM;
+	mem = ubee_calloc(1, (size_t)total + 64);
+	if (!mem)
+		return -ENOMEM;
+	err = array_view(map, (char *)(((uintptr_t)mem + 63) & ~(uintptr_t)63),
+			 sizeof(void *), 0);
+	if (err) {
+		ubee_free(mem);
+		return err;
+	}
+	((struct ubee_array *)map->priv)->base = mem;
+	return 0;
+}
+
+static void ptr_array_fini(struct ubee_map *map)
+{
+	struct ubee_array *a = map->priv;
+
+	ubee_free(a->base);
+	array_fini(map);
 }
 
 /* ---- plain arrays ---------------------------------------------------------- */
@@ -241,8 +285,9 @@ static long array_for_each(struct ubee_map *map,
 
 const struct ubee_map_ops ubee_array_ops = {
 	.check = array_check,
-	.init = array_init,
 	.fini = array_fini,
+	.shm_size = array_shm_size,
+	.shm_attach = array_shm_attach,
 	.lookup = array_lookup,
 	.update = array_update,
 	.delete = array_delete,
@@ -313,8 +358,9 @@ static int percpu_array_sys_update(struct ubee_map *map, const void *key,
 
 const struct ubee_map_ops ubee_percpu_array_ops = {
 	.check = array_check,
-	.init = array_init,
 	.fini = array_fini,
+	.shm_size = array_shm_size,
+	.shm_attach = array_shm_attach,
 	.lookup = percpu_array_lookup,
 	.update = percpu_array_update,
 	.delete = array_delete,
@@ -404,13 +450,13 @@ static void array_of_maps_fini(struct ubee_map *map)
 
 	for (uint32_t i = 0; i < a->max_entries; i++)
 		ubee_map_put(*(struct ubee_map **)elem_cpu(a, i, 0));
-	array_fini(map);
+	ptr_array_fini(map);
 }
 
 const struct ubee_map_ops ubee_prog_array_ops = {
 	.check = fd_array_check,
 	.init = ptr_array_init,
-	.fini = array_fini,
+	.fini = ptr_array_fini,
 	.sys_lookup = ptr_array_sys_lookup,
 	.get_next_key = array_get_next_key,
 	.get_ptr = ptr_array_get_ptr,

@@ -32,12 +32,19 @@
 #define BLOOM_HASHES_DEFAULT 5
 #define JHASH_INITVAL 0xdeadbeefu
 
+/* The shared region: the seed, then the bit array. */
+struct bloom_shm {
+	uint32_t seed;
+	uint32_t pad;
+	uint64_t bits[];
+};
+
 struct bloom {
 	uint32_t mask;      /* bit array size - 1 */
 	uint32_t nr_hashes;
-	uint32_t seed;
+	uint32_t seed;      /* copied from the region (never changes) */
 	uint32_t words;     /* value_size / 4 when a multiple of 4, else 0 */
-	uint64_t bits[];
+	uint64_t *bits;     /* in the region */
 };
 
 static int bloom_check(const struct ubee_map_spec *spec, struct ubee_log *log)
@@ -76,34 +83,52 @@ static uint32_t bloom_seed(void)
 	return (uint32_t)(x ^ x >> 32);
 }
 
-static int bloom_init(struct ubee_map *map, const struct ubee_map_spec *spec)
+/* Number of hashes and bit mask of the kernel's sizing. */
+static uint64_t bloom_geometry(const struct ubee_map *map, uint32_t *hashes)
 {
-	uint32_t k = (uint32_t)(spec->map_extra & BLOOM_HASHES_MASK);
-	uint64_t nbits = 0, mask;
-	struct bloom *b;
+	uint32_t k = (uint32_t)(map->map_extra & BLOOM_HASHES_MASK);
+	uint64_t nbits;
 
 	if (!k)
 		k = BLOOM_HASHES_DEFAULT;
+	*hashes = k;
 	/* The kernel's sizing, including its u32 overflow checks. */
-	nbits = (uint64_t)spec->max_entries * k;
+	nbits = (uint64_t)map->max_entries * k;
 	if (nbits <= UINT32_MAX)
 		nbits = nbits / 5 * 7;
-	if (nbits > (1ull << 31)) {
-		mask = UINT32_MAX;
-	} else {
-		if (nbits <= 64)
-			nbits = 64;
-		else
-			nbits = 1ull << (64 - __builtin_clzll(nbits - 1));
-		mask = nbits - 1;
-	}
-	b = ubee_calloc(1, sizeof(*b) + (mask + 1) / 8);
+	if (nbits > (1ull << 31))
+		return UINT32_MAX;
+	if (nbits <= 64)
+		return 63;
+	return (1ull << (64 - __builtin_clzll(nbits - 1))) - 1;
+}
+
+static uint64_t bloom_shm_size(const struct ubee_map *map)
+{
+	uint32_t k;
+
+	return sizeof(struct bloom_shm) + (bloom_geometry(map, &k) + 1) / 8;
+}
+
+/*
+ * Bits are only ever set, with atomic OR: any content is consistent, and
+ * a pusher killed half way has set some of a value's bits (a peek of
+ * that value may say "absent", as before the push).
+ */
+static int bloom_shm_attach(struct ubee_map *map, void *mem, int fresh,
+			    struct ubee_log *log)
+{
+	struct bloom_shm *s = mem;
+	struct bloom *b = ubee_calloc(1, sizeof(*b));
+
 	if (!b)
 		return -ENOMEM;
-	b->mask = (uint32_t)mask;
-	b->nr_hashes = k;
-	b->seed = spec->map_flags & UBEE_F_ZERO_SEED ? 0 : bloom_seed();
-	b->words = spec->value_size % 4 ? 0 : spec->value_size / 4;
+	b->mask = (uint32_t)bloom_geometry(map, &b->nr_hashes);
+	if (fresh)
+		s->seed = map->map_flags & UBEE_F_ZERO_SEED ? 0 : bloom_seed();
+	b->seed = s->seed;
+	b->words = map->value_size % 4 ? 0 : map->value_size / 4;
+	b->bits = s->bits;
 	map->priv = b;
 	return 0;
 }
@@ -273,8 +298,9 @@ static int bloom_get_next_key(struct ubee_map *map, const void *key,
 
 const struct ubee_map_ops ubee_bloom_ops = {
 	.check = bloom_check,
-	.init = bloom_init,
 	.fini = bloom_fini,
+	.shm_size = bloom_shm_size,
+	.shm_attach = bloom_shm_attach,
 	.update = bloom_update,
 	.delete = bloom_delete,
 	.push = bloom_push,

@@ -42,36 +42,48 @@
 #include <string.h>
 
 #include "maps/maps.h"
+#include "ubee/pin.h"
 #include "util/util.h"
 
 struct elem {
 	uint32_t next;   /* bucket chain or free list: index + 1; 0 ends */
 	uint32_t hash;   /* of the key (atomic: the LRU clock reads it) */
+	uint32_t owner;  /* pid of a process holding it off every list, or 0 */
 	uint8_t linked;  /* 1 while in a bucket (atomic) */
 	uint8_t ref;     /* LRU: used since the clock last passed (atomic) */
-	uint8_t pad[6];
+	uint8_t pad[2];
 	/* key, rounded up to 8, then the value unless per-CPU */
 };
 _Static_assert(sizeof(struct elem) == 16, "element header keeps keys 8-aligned");
 
 struct bucket {
-	uint32_t lock;
-	uint32_t head; /* index + 1; 0: empty */
+	uint32_t lock;   /* ubee_rlock */
+	uint32_t head;   /* index + 1; 0: empty */
 };
 
-/* Padded to a cache line so that shards used by different CPUs don't
- * share one (calloc aligns to 16 only, hence padding, not alignment). */
+/* A cache line each, so that shards used by different CPUs don't share
+ * one (they sit 64-aligned in the region). */
 struct freelist {
 	uint32_t lock;
 	uint32_t head; /* index + 1; 0: empty */
 	char pad[56];
 };
 
+/* What processes share besides buckets and elements: region offset 0. */
+struct hash_shm {
+	uint32_t seed;
+	uint32_t hand;           /* LRU clock hand: under free[0].lock */
+	char pad[56];
+};
+
 struct htab {
+	struct hash_shm *s;
 	char *elems;
 	char *pcpu;              /* per-CPU values, or NULL */
 	struct bucket *buckets;
 	struct freelist *free;   /* [nr_free] */
+	uint32_t *dirty;         /* the map header's, or NULL (unshared) */
+	void *base;              /* hash of maps: the allocation */
 	uint64_t cpu_stride;
 	uint32_t elem_size;
 	uint32_t val_off;        /* value offset in an element */
@@ -82,9 +94,13 @@ struct htab {
 	uint32_t nr_elems;
 	uint32_t nr_free;
 	uint32_t nr_cpus;
-	uint32_t seed;
-	uint32_t hand;           /* LRU clock hand: under free[0].lock */
+	uint32_t seed;           /* s->seed (never changes) */
 	uint8_t percpu, lru, ptrs;
+};
+
+/* Offsets of the parts of a region, each 64-aligned. */
+struct hash_layout {
+	uint64_t buckets, free, elems, pcpu, size;
 };
 
 /* ---- creation ---------------------------------------------------------- */
@@ -178,25 +194,40 @@ static struct elem *elem_at(const struct htab *h, uint32_t idx)
 	return (struct elem *)(h->elems + (size_t)(idx - 1) * h->elem_size);
 }
 
+/* Take a lock of h; a dead holder taken over leaves the map to repair. */
+static inline __attribute__((always_inline)) void hlock(const struct htab *h,
+							uint32_t *lock)
+{
+	if (UBEE_UNLIKELY(ubee_rlock(lock)) && h->dirty)
+		__atomic_store_n(h->dirty, 1, __ATOMIC_RELEASE);
+}
+
 static void free_push(struct htab *h, uint32_t idx)
 {
 	struct freelist *fl = &h->free[h->nr_free > 1 ? ubee_map_cpu() % h->nr_free : 0];
+	struct elem *e = elem_at(h, idx);
 
-	ubee_spin_lock(&fl->lock);
-	elem_at(h, idx)->next = fl->head;
-	fl->head = idx;
-	ubee_spin_unlock(&fl->lock);
+	hlock(h, &fl->lock);
+	e->next = fl->head;
+	__atomic_store_n(&fl->head, idx, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->owner, 0, __ATOMIC_RELAXED);
+	ubee_runlock(&fl->lock);
 }
 
+/* Pop under fl's lock; the element is marked ours until linked or pushed. */
 static uint32_t free_pop_one(struct htab *h, struct freelist *fl)
 {
 	uint32_t idx;
 
-	ubee_spin_lock(&fl->lock);
+	hlock(h, &fl->lock);
 	idx = fl->head;
-	if (idx)
-		fl->head = elem_at(h, idx)->next;
-	ubee_spin_unlock(&fl->lock);
+	if (idx) {
+		__atomic_store_n(&elem_at(h, idx)->owner, ubee_lock_self(),
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&fl->head, elem_at(h, idx)->next,
+				 __ATOMIC_RELEASE);
+	}
+	ubee_runlock(&fl->lock);
 	return idx;
 }
 
@@ -215,23 +246,82 @@ static uint32_t free_pop(struct htab *h)
 	return 0;
 }
 
-static void hash_free(struct htab *h)
+static uint64_t align64(uint64_t n)
 {
-	if (!h)
-		return;
-	ubee_free(h->pcpu);
-	ubee_free(h->free);
-	ubee_free(h->elems);
-	ubee_free(h->buckets);
-	ubee_free(h);
+	return (n + 63) & ~63ull;
 }
 
-static int hash_init(struct ubee_map *map, const struct ubee_map_spec *spec)
+/* The region's layout for map's geometry (and this host's CPUs). */
+static struct hash_layout hash_layout_of(const struct ubee_map *map)
+{
+	int percpu = type_percpu(map->type), ptrs = map->type == UBEE_MAP_HASH_OF_MAPS;
+	uint32_t stride = ptrs ? sizeof(void *) : ubee_map_percpu_stride(map);
+	uint64_t val_off = sizeof(struct elem) + ((map->key_size + 7) & ~7u);
+	uint64_t elem_size = val_off + (percpu ? 0 : stride);
+	uint64_t nr_free = type_lru(map->type) ? 1 : ubee_map_nr_cpus();
+	uint64_t nb = round_pow2(map->max_entries);
+	struct hash_layout l;
+
+	l.buckets = align64(sizeof(struct hash_shm));
+	l.free = align64(l.buckets + nb * sizeof(struct bucket));
+	l.elems = align64(l.free + nr_free * sizeof(struct freelist));
+	l.pcpu = align64(l.elems + (uint64_t)map->max_entries * elem_size);
+	l.size = l.pcpu;
+	if (percpu)
+		l.size += align64((uint64_t)map->max_entries * stride) *
+			  ubee_map_nr_cpus();
+	return l;
+}
+
+static uint64_t hash_shm_size(const struct ubee_map *map)
+{
+	return hash_layout_of(map).size;
+}
+
+/* Every index in a region from a file must name an element. */
+static int hash_check_indices(const struct htab *h, struct ubee_log *log)
+{
+	uint32_t i;
+
+	for (i = 0; i <= h->mask; i++)
+		if (h->buckets[i].head > h->nr_elems) {
+			ubee_logf(log, "hash: bucket %u heads element %u of %u",
+				  i, h->buckets[i].head, h->nr_elems);
+			return -EINVAL;
+		}
+	for (i = 0; i < h->nr_free; i++)
+		if (h->free[i].head > h->nr_elems) {
+			ubee_logf(log, "hash: free list %u heads element %u of %u",
+				  i, h->free[i].head, h->nr_elems);
+			return -EINVAL;
+		}
+	for (i = 1; i <= h->nr_elems; i++)
+		if (elem_at(h, i)->next > h->nr_elems) {
+			ubee_logf(log, "hash: element %u links to %u of %u", i,
+				  elem_at(h, i)->next, h->nr_elems);
+			return -EINVAL;
+		}
+	if (h->s->hand >= h->nr_elems) {
+		ubee_logf(log, "hash: LRU hand %u past %u elements", h->s->hand,
+			  h->nr_elems);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The view of a region at mem: fresh zeroed memory gets a seed and every
+ * element on a free list; a file's region gets its indices checked.
+ */
+static int hash_view(struct ubee_map *map, void *mem, int fresh,
+		     struct ubee_log *log)
 {
 	static uint32_t seeds;
+	struct hash_layout l = hash_layout_of(map);
 	struct htab *h = ubee_calloc(1, sizeof(*h));
-	uint64_t block;
+	char *base = mem;
 	uint32_t i;
+	int err;
 
 	if (!h)
 		return -ENOMEM;
@@ -247,35 +337,73 @@ static int hash_init(struct ubee_map *map, const struct ubee_map_spec *spec)
 	h->mask = (uint32_t)round_pow2(map->max_entries) - 1;
 	h->nr_cpus = ubee_map_nr_cpus();
 	h->nr_free = h->lru ? 1 : h->nr_cpus;
-	if (!(map->map_flags & UBEE_F_ZERO_SEED))
-		h->seed = (__atomic_add_fetch(&seeds, 1, __ATOMIC_RELAXED) *
-			   0x9e3779b9u) ^ (uint32_t)(uintptr_t)h;
-	h->buckets = ubee_calloc((size_t)h->mask + 1, sizeof(*h->buckets));
-	h->elems = ubee_calloc(h->nr_elems, h->elem_size);
-	h->free = ubee_calloc(h->nr_free, sizeof(*h->free));
-	if (!h->buckets || !h->elems || !h->free)
-		goto nomem;
+	h->s = mem;
+	h->buckets = (struct bucket *)(base + l.buckets);
+	h->free = (struct freelist *)(base + l.free);
+	h->elems = base + l.elems;
 	if (h->percpu) {
-		block = (uint64_t)h->nr_elems * h->stride;
-		h->cpu_stride = (block + 63) & ~63ull;
-		if (h->cpu_stride > SIZE_MAX / h->nr_cpus)
-			goto nomem;
-		h->pcpu = ubee_calloc(h->nr_cpus, (size_t)h->cpu_stride);
-		if (!h->pcpu)
-			goto nomem;
+		h->pcpu = base + l.pcpu;
+		h->cpu_stride = align64((uint64_t)h->nr_elems * h->stride);
 	}
-	/* Shards get every nr_free-th element; each pops in index order. */
-	for (i = h->nr_elems; i >= 1; i--) {
-		struct freelist *fl = &h->free[(i - 1) % h->nr_free];
+	h->dirty = ubee_map_dirty_word(map);
+	if (fresh) {
+		if (!(map->map_flags & UBEE_F_ZERO_SEED))
+			h->s->seed = (__atomic_add_fetch(&seeds, 1, __ATOMIC_RELAXED) *
+				      0x9e3779b9u) ^ (uint32_t)(uintptr_t)h ^
+				     ubee_lock_self() * 0x85ebca6bu;
+		/* Shards get every nr_free-th element; each pops in index order. */
+		for (i = h->nr_elems; i >= 1; i--) {
+			struct freelist *fl = &h->free[(i - 1) % h->nr_free];
 
-		elem_at(h, i)->next = fl->head;
-		fl->head = i;
+			elem_at(h, i)->next = fl->head;
+			fl->head = i;
+		}
+	} else {
+		err = hash_check_indices(h, log);
+		if (err) {
+			ubee_free(h);
+			return err;
+		}
 	}
+	h->seed = h->s->seed;
 	map->priv = h;
 	return 0;
-nomem:
-	hash_free(h);
-	return -ENOMEM;
+}
+
+static int hash_shm_attach(struct ubee_map *map, void *mem, int fresh,
+			   struct ubee_log *log)
+{
+	return hash_view(map, mem, fresh, log);
+}
+
+/* Hash of maps (pointers: never shared): the same layout, malloc'd. */
+static int hash_init(struct ubee_map *map, const struct ubee_map_spec *spec)
+{
+	struct hash_layout l = hash_layout_of(map);
+	void *mem;
+	int err;
+
+	if (l.size > SIZE_MAX - 64)
+		return -ENOMEM;
+	mem = ubee_calloc(1, (size_t)l.size + 64);
+	if (!mem)
+		return -ENOMEM;
+	err = hash_view(map, (void *)(((uintptr_t)mem + 63) & ~(uintptr_t)63), 1,
+			NULL);
+	if (err) {
+		ubee_free(mem);
+		return err;
+	}
+	((struct htab *)map->priv)->base = mem;
+	return 0;
+}
+
+static void hash_free(struct htab *h)
+{
+	if (!h)
+		return;
+	ubee_free(h->base);
+	ubee_free(h);
 }
 
 /* ---- elements ----------------------------------------------------------- */
@@ -401,8 +529,9 @@ static uint32_t find(const struct htab *h, struct bucket *b, const void *key,
 static void link_elem(struct bucket *b, struct elem *e, uint32_t idx)
 {
 	e->next = b->head;
-	__atomic_store_n(&b->head, idx, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->head, idx, __ATOMIC_RELEASE);
 	__atomic_store_n(&e->linked, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->owner, 0, __ATOMIC_RELAXED);
 }
 
 static void unlink_elem(uint32_t *link, struct elem *e)
@@ -471,15 +600,17 @@ static int evict(struct htab *h, uint32_t idx)
 	uint32_t *l, cur;
 	int found = 0;
 
-	ubee_spin_lock(&b->lock);
+	hlock(h, &b->lock);
 	for (l = &b->head; (cur = *l); l = &elem_at(h, cur)->next) {
 		if (cur == idx) {
+			__atomic_store_n(&e->owner, ubee_lock_self(),
+					 __ATOMIC_RELAXED);
 			unlink_elem(l, e);
 			found = 1;
 			break;
 		}
 	}
-	ubee_spin_unlock(&b->lock);
+	ubee_runlock(&b->lock);
 	return found;
 }
 
@@ -497,18 +628,15 @@ static uint32_t lru_pop(struct htab *h)
 	for (;;) {
 		uint32_t victim = 0, n, i;
 
-		ubee_spin_lock(&fl->lock);
-		i = fl->head;
-		if (i) {
-			fl->head = elem_at(h, i)->next;
-			ubee_spin_unlock(&fl->lock);
+		i = free_pop_one(h, fl);
+		if (i)
 			return i;
-		}
+		hlock(h, &fl->lock);
 		for (n = 0; n < 2 * h->nr_elems && !victim; n++) {
 			struct elem *e;
 
-			i = h->hand + 1;
-			h->hand = i == h->nr_elems ? 0 : i;
+			i = h->s->hand + 1;
+			h->s->hand = i == h->nr_elems ? 0 : i;
 			e = elem_at(h, i);
 			if (!__atomic_load_n(&e->linked, __ATOMIC_RELAXED))
 				continue;
@@ -517,7 +645,7 @@ static uint32_t lru_pop(struct htab *h)
 			else
 				victim = i;
 		}
-		ubee_spin_unlock(&fl->lock);
+		ubee_runlock(&fl->lock);
 		if (victim && evict(h, victim))
 			return victim;
 		if (!victim)
@@ -548,12 +676,13 @@ static int do_update(struct ubee_map *map, const void *key, const void *value,
 	struct htab *h = map->priv;
 	uint32_t hash = hash_key(key, h->key_size, h->seed), idx, old;
 	struct bucket *b = bucket_of(h, hash);
-	int err;
+	int err, repaired = 0;
 
 	if ((flags & ~(uint64_t)UBEE_F_LOCK) > UBEE_EXIST ||
 	    (flags & UBEE_F_LOCK))
 		return -EINVAL; /* no bpf_spin_lock in ubee values */
-	ubee_spin_lock(&b->lock);
+again:
+	hlock(h, &b->lock);
 	old = find(h, b, key, hash, NULL);
 	err = check_flags(old, flags);
 	if (err || old) {
@@ -562,7 +691,7 @@ static int do_update(struct ubee_map *map, const void *key, const void *value,
 			if (h->lru)
 				touch(elem_at(h, old));
 		}
-		ubee_spin_unlock(&b->lock);
+		ubee_runlock(&b->lock);
 		return err;
 	}
 	if (!h->lru) {
@@ -572,18 +701,25 @@ static int do_update(struct ubee_map *map, const void *key, const void *value,
 			write_value(h, idx, value, all, 1);
 			link_elem(b, elem_at(h, idx), idx);
 		}
-		ubee_spin_unlock(&b->lock);
+		ubee_runlock(&b->lock);
+		/* Full, but a dead process may have lost elements: find them. */
+		if (!idx && !repaired && h->dirty &&
+		    __atomic_load_n(h->dirty, __ATOMIC_ACQUIRE)) {
+			repaired = 1;
+			ubee_map_repair(map, NULL);
+			goto again;
+		}
 		return idx ? 0 : -E2BIG;
 	}
-	ubee_spin_unlock(&b->lock);
+	ubee_runlock(&b->lock);
 	idx = lru_pop(h);
 	init_elem(h, idx, key, hash);
 	write_value(h, idx, value, all, 1);
-	ubee_spin_lock(&b->lock);
+	hlock(h, &b->lock);
 	old = find(h, b, key, hash, NULL);
 	if (!old) {
 		link_elem(b, elem_at(h, idx), idx);
-		ubee_spin_unlock(&b->lock);
+		ubee_runlock(&b->lock);
 		return 0;
 	}
 	/* Someone inserted key meanwhile: as if they had been first. */
@@ -592,7 +728,7 @@ static int do_update(struct ubee_map *map, const void *key, const void *value,
 		write_value(h, old, value, all, 0);
 		touch(elem_at(h, old));
 	}
-	ubee_spin_unlock(&b->lock);
+	ubee_runlock(&b->lock);
 	free_push(h, idx);
 	return err;
 }
@@ -615,15 +751,16 @@ static long hash_delete(struct ubee_map *map, const void *key)
 	uint32_t hash = hash_key(key, h->key_size, h->seed), idx, *link;
 	struct bucket *b = bucket_of(h, hash);
 
-	ubee_spin_lock(&b->lock);
+	hlock(h, &b->lock);
 	idx = find(h, b, key, hash, &link);
-	if (idx)
+	if (idx) {
+		/* Freed under the bucket lock: a repair holding every lock
+		 * never sees it off both lists while we are alive. */
 		unlink_elem(link, elem_at(h, idx));
-	ubee_spin_unlock(&b->lock);
-	if (!idx)
-		return -ENOENT;
-	free_push(h, idx);
-	return 0;
+		free_push(h, idx);
+	}
+	ubee_runlock(&b->lock);
+	return idx ? 0 : -ENOENT;
 }
 
 /* A program's lookup: the value (its CPU's), marked used for LRU. */
@@ -635,14 +772,14 @@ static void *lookup_cpu(struct ubee_map *map, const void *key, uint32_t cpu,
 	struct bucket *b = bucket_of(h, hash);
 	void *v = NULL;
 
-	ubee_spin_lock(&b->lock);
+	hlock(h, &b->lock);
 	idx = find(h, b, key, hash, NULL);
 	if (idx) {
 		v = value_of(h, idx, cpu);
 		if (mark)
 			touch(elem_at(h, idx));
 	}
-	ubee_spin_unlock(&b->lock);
+	ubee_runlock(&b->lock);
 	return v;
 }
 
@@ -670,14 +807,14 @@ static int hash_sys_lookup(struct ubee_map *map, const void *key, void *value)
 	uint32_t hash = hash_key(key, h->key_size, h->seed), idx, c;
 	struct bucket *b = bucket_of(h, hash);
 
-	ubee_spin_lock(&b->lock);
+	hlock(h, &b->lock);
 	idx = find(h, b, key, hash, NULL);
 	if (idx && !h->percpu)
 		memcpy(value, value_of(h, idx, 0), h->value_size);
 	for (c = 0; idx && h->percpu && c < h->nr_cpus; c++)
 		memcpy((char *)value + (size_t)c * h->stride,
 		       value_of(h, idx, c), h->stride);
-	ubee_spin_unlock(&b->lock);
+	ubee_runlock(&b->lock);
 	return idx ? 0 : -ENOENT;
 }
 
@@ -690,11 +827,11 @@ static int first_from(struct htab *h, uint64_t i, void *next_key)
 
 		if (!__atomic_load_n(&b->head, __ATOMIC_RELAXED))
 			continue;
-		ubee_spin_lock(&b->lock);
+		hlock(h, &b->lock);
 		idx = b->head;
 		if (idx)
 			memcpy(next_key, key_of(elem_at(h, idx)), h->key_size);
-		ubee_spin_unlock(&b->lock);
+		ubee_runlock(&b->lock);
 		if (idx)
 			return 0;
 	}
@@ -716,14 +853,14 @@ static int hash_get_next_key(struct ubee_map *map, const void *key,
 		return first_from(h, 0, next_key);
 	hash = hash_key(key, h->key_size, h->seed);
 	b = bucket_of(h, hash);
-	ubee_spin_lock(&b->lock);
+	hlock(h, &b->lock);
 	idx = find(h, b, key, hash, NULL);
 	if (idx) {
 		next = elem_at(h, idx)->next;
 		if (next)
 			memcpy(next_key, key_of(elem_at(h, next)), h->key_size);
 	}
-	ubee_spin_unlock(&b->lock);
+	ubee_runlock(&b->lock);
 	if (next)
 		return 0;
 	return first_from(h, idx ? (uint64_t)(hash & h->mask) + 1 : 0,
@@ -756,14 +893,14 @@ static long hash_for_each(struct ubee_map *map,
 		uint32_t skip = 0, n, k, idx;
 
 		do {
-			ubee_spin_lock(&b->lock);
+			hlock(h, &b->lock);
 			for (idx = b->head, k = 0; idx && k < skip; k++)
 				idx = elem_at(h, idx)->next;
 			for (n = 0; idx && n < FOR_EACH_CHUNK; n++) {
 				got[n] = idx;
 				idx = elem_at(h, idx)->next;
 			}
-			ubee_spin_unlock(&b->lock);
+			ubee_runlock(&b->lock);
 			for (k = 0; k < n; k++) {
 				struct elem *e = elem_at(h, got[k]);
 
@@ -785,13 +922,110 @@ static void hash_fini(struct ubee_map *map)
 	hash_free(map->priv);
 }
 
+/* ---- repair --------------------------------------------------------------- */
+
+/*
+ * Walk the list starting at *link, marking its elements in seen; an index
+ * out of range or already seen (a cycle, or an element on two lists)
+ * ends the list there. linked is what each element's flag must say.
+ */
+static void walk_list(const struct htab *h, uint32_t *link, uint8_t *seen,
+		      int linked, uint32_t bucket)
+{
+	uint32_t idx;
+
+	while ((idx = *link)) {
+		struct elem *e;
+
+		if (idx > h->nr_elems || seen[(idx - 1) / 8] & (1u << ((idx - 1) % 8)) ||
+		    (linked && (e = elem_at(h, idx), (e->hash & h->mask) != bucket))) {
+			*link = 0;
+			return;
+		}
+		e = elem_at(h, idx);
+		seen[(idx - 1) / 8] |= (uint8_t)(1u << ((idx - 1) % 8));
+		e->linked = (uint8_t)linked;
+		if (linked)
+			e->owner = 0;
+		link = &e->next;
+	}
+}
+
+/*
+ * After a process died holding a lock (the map's dirty flag, or a lock
+ * word naming a dead process): with every bucket lock and then every
+ * free-list lock held (taking over dead holders), chains and free lists
+ * are walked, and each element on neither that no live process holds
+ * (its owner field) goes back to a free list. Chains are always well
+ * formed (every change is one store of a valid index), so only elements
+ * taken off a list by the dead process are lost; the walk also cuts
+ * lists at bad indices, which only a damaged file can hold. Work:
+ * O(buckets + max_entries), with the whole map locked.
+ */
+static int hash_repair(struct ubee_map *map, struct ubee_log *log)
+{
+	struct htab *h = map->priv;
+	uint32_t i, self = ubee_lock_self(), dead = 0;
+	uint8_t *seen;
+
+	for (i = 0; i <= h->mask; i++)
+		dead += (uint32_t)ubee_rlock_steal_dead(&h->buckets[i].lock);
+	for (i = 0; i < h->nr_free; i++)
+		dead += (uint32_t)ubee_rlock_steal_dead(&h->free[i].lock);
+	/* Stolen locks are ours now: release them, then lock everything. */
+	for (i = 0; dead && i <= h->mask; i++)
+		if (__atomic_load_n(&h->buckets[i].lock, __ATOMIC_RELAXED) == self)
+			ubee_runlock(&h->buckets[i].lock);
+	for (i = 0; dead && i < h->nr_free; i++)
+		if (__atomic_load_n(&h->free[i].lock, __ATOMIC_RELAXED) == self)
+			ubee_runlock(&h->free[i].lock);
+	if (!dead && !ubee_map_dirty(map))
+		return 0;
+	seen = ubee_calloc(1, (h->nr_elems + 7) / 8);
+	if (!seen) {
+		ubee_logf(log, "hash: no memory to repair the map");
+		return -ENOMEM;
+	}
+	for (i = 0; i <= h->mask; i++)
+		ubee_rlock(&h->buckets[i].lock);
+	for (i = 0; i < h->nr_free; i++)
+		ubee_rlock(&h->free[i].lock);
+	for (i = 0; i <= h->mask; i++)
+		walk_list(h, &h->buckets[i].head, seen, 1, i);
+	for (i = 0; i < h->nr_free; i++)
+		walk_list(h, &h->free[i].head, seen, 0, 0);
+	if (h->s->hand >= h->nr_elems)
+		h->s->hand = 0;
+	for (i = 1; i <= h->nr_elems; i++) {
+		struct elem *e = elem_at(h, i);
+		struct freelist *fl = &h->free[(i - 1) % h->nr_free];
+
+		if (seen[(i - 1) / 8] & (1u << ((i - 1) % 8)))
+			continue;
+		if (e->owner && e->owner != self && ubee_pid_alive(e->owner))
+			continue;
+		e->linked = 0;
+		e->owner = 0;
+		e->next = fl->head;
+		fl->head = i;
+	}
+	for (i = 0; i < h->nr_free; i++)
+		ubee_runlock(&h->free[i].lock);
+	for (i = 0; i <= h->mask; i++)
+		ubee_runlock(&h->buckets[i].lock);
+	ubee_free(seen);
+	return 0;
+}
+
 /*
  * The four flavours share their operations: LRU behaviour and per-CPU
  * values are decided by the map type in hash_init (h->lru, h->percpu);
  * per-CPU maps add the per-CPU lookup and the all-CPU user update.
  */
 #define HASH_OPS                                                              \
-	.check = hash_check, .init = hash_init, .fini = hash_fini,            \
+	.check = hash_check, .fini = hash_fini,                               \
+	.shm_size = hash_shm_size, .shm_attach = hash_shm_attach,             \
+	.repair = hash_repair,                                                \
 	.lookup = hash_lookup, .update = hash_update,                         \
 	.delete = hash_delete, .for_each = hash_for_each,                     \
 	.sys_lookup = hash_sys_lookup, .get_next_key = hash_get_next_key
@@ -819,11 +1053,11 @@ static void *hash_of_maps_lookup(struct ubee_map *map, const void *key)
 	struct bucket *b = bucket_of(h, hash);
 	struct ubee_map *inner = NULL;
 
-	ubee_spin_lock(&b->lock);
+	hlock(h, &b->lock);
 	idx = find(h, b, key, hash, NULL);
 	if (idx)
 		inner = *inner_slot(h, idx);
-	ubee_spin_unlock(&b->lock);
+	ubee_runlock(&b->lock);
 	return inner;
 }
 
@@ -851,7 +1085,7 @@ static int hash_of_maps_set_ptr(struct ubee_map *map, const void *key,
 	if (inner && ubee_map_meta_equal(map->inner_meta, inner))
 		return -EINVAL;
 	ubee_map_get(inner);
-	ubee_spin_lock(&b->lock);
+	hlock(h, &b->lock);
 	idx = find(h, b, key, hash, &link);
 	if (idx) {
 		old = *inner_slot(h, idx);
@@ -868,7 +1102,7 @@ static int hash_of_maps_set_ptr(struct ubee_map *map, const void *key,
 	} else {
 		err = -E2BIG;
 	}
-	ubee_spin_unlock(&b->lock);
+	ubee_runlock(&b->lock);
 	if (err)
 		ubee_map_put(inner);
 	if (old) {

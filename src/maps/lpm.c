@@ -17,20 +17,24 @@
  * so a trie of n entries has at most 2n - 1 nodes. A node keeps all data
  * bytes of the key that last wrote it (get_next_key returns them).
  *
- * Storage: nodes live in chunks of geometrically growing size (chunk c
- * holds LPM_CHUNK0 << c nodes) allocated on demand, addressed by 1-based
- * indices (0 = none); freed nodes go on a free list and are reused. A
- * chunk is never freed before the map, so a value pointer a program got
- * from lookup stays valid memory, though after a delete it may come to
- * hold another entry's value (as with the kernel's preallocated maps).
- * A reader-writer lock guards the trie: lookups share it, changes take it
- * alone (writers preferred). Updates of an existing entry write its value
- * in place, so a user-side copy racing with an update may see a mix of
- * the old and new value, as with the kernel's array maps.
+ * Storage: the map's shared region (pinnable): a small header (lock,
+ * root, free list, counts) then 2 * max_entries node slots laid out up
+ * front (reserved address space; pages are committed as nodes are first
+ * used), addressed by 1-based indices (0 = none); freed nodes go on a
+ * free list and are reused. Nodes never move, so a value pointer a
+ * program got from lookup stays valid memory, though after a delete it
+ * may come to hold another entry's value (as with the kernel's
+ * preallocated maps). One robust lock (ubee_rlock) guards the trie for
+ * lookups and changes alike; a change publishes with one store of a
+ * prepared node, so a process killed holding the lock leaves a well
+ * formed trie, and whoever takes the lock over rebuilds the free list and
+ * the entry count (lpm_repair_locked). Updates of an existing entry write
+ * its value in place, so a user-side copy racing with a program's write
+ * through a looked-up pointer may see a mix of old and new value, as with
+ * the kernel's array maps.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "maps/maps.h"
@@ -41,8 +45,6 @@
 /* The kernel's limit: KMALLOC_MAX_SIZE - LPM_DATA_MAX - its node header. */
 #define LPM_VALUE_MAX (UBEE_MAP_MAX_ALLOC - LPM_DATA_MAX - 24)
 #define LPM_MAX_DEPTH (LPM_DATA_MAX * 8 + 1)
-#define LPM_CHUNK0 64u
-#define LPM_CHUNKS 32
 #define LPM_FLAGS (UBEE_F_NO_PREALLOC | UBEE_F_NUMA_NODE | UBEE_F_ACCESS_MASK)
 #define LPM_IM 1u /* node flag: intermediate */
 
@@ -54,17 +56,24 @@ struct lpm_node {
 	uint8_t data[];
 };
 
-struct lpm {
-	pthread_rwlock_t lock;
+/* Shared state at the start of the region; the nodes follow. */
+struct lpm_shm {
+	uint32_t lock;                   /* ubee_rlock: every operation */
 	uint32_t root;
 	uint32_t free;                   /* free list, linked by child[0] */
 	uint32_t used;                   /* nodes ever handed out */
 	uint32_t entries;                /* non-intermediate nodes */
+	uint32_t pad[11];
+};
+
+struct lpm {
+	struct lpm_shm *s;
+	uint8_t *nodes;                  /* node idx at (idx - 1) * stride */
+	uint32_t nr_nodes;
 	uint32_t data_size;
 	uint32_t max_prefixlen;
 	uint32_t value_off;              /* value offset in a node */
 	size_t stride;                   /* node size */
-	uint8_t *chunk[LPM_CHUNKS];
 };
 
 static int lpm_check(const struct ubee_map_spec *spec, struct ubee_log *log)
@@ -92,59 +101,68 @@ static int lpm_check(const struct ubee_map_spec *spec, struct ubee_log *log)
 	return 0;
 }
 
-static int lpm_init(struct ubee_map *map, const struct ubee_map_spec *spec)
+/* A trie of n entries has at most 2n - 1 nodes; indices are u32. */
+static uint32_t lpm_nr_nodes(const struct ubee_map *map)
+{
+	uint64_t n = 2 * (uint64_t)map->max_entries;
+
+	return n > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)n;
+}
+
+static size_t lpm_stride(const struct ubee_map *map)
+{
+	uint32_t value_off = (sizeof(struct lpm_node) + map->key_size - 4 + 7) & ~7u;
+
+	return value_off + (((size_t)map->value_size + 7) & ~(size_t)7);
+}
+
+/*
+ * All nodes are laid out up front (the region is reserved, not
+ * committed: untouched pages cost nothing), so they never move and are
+ * addressed by a multiply.
+ */
+static uint64_t lpm_shm_size(const struct ubee_map *map)
+{
+	return sizeof(struct lpm_shm) + (uint64_t)lpm_nr_nodes(map) * lpm_stride(map);
+}
+
+static int lpm_repair_locked(struct lpm *t, struct ubee_log *log);
+
+static int lpm_shm_attach(struct ubee_map *map, void *mem, int fresh,
+			  struct ubee_log *log)
 {
 	struct lpm *t = ubee_calloc(1, sizeof(*t));
-	pthread_rwlockattr_t attr;
-	int err;
+	struct lpm_shm *s = mem;
 
 	if (!t)
 		return -ENOMEM;
-	/* Writers first, or a stream of lookups could starve updates. */
-	pthread_rwlockattr_init(&attr);
-	pthread_rwlockattr_setkind_np(
-		&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	err = pthread_rwlock_init(&t->lock, &attr);
-	pthread_rwlockattr_destroy(&attr);
-	if (err) {
-		ubee_free(t);
-		return -ENOMEM;
-	}
-	t->data_size = spec->key_size - 4;
+	t->s = s;
+	t->nodes = (uint8_t *)(s + 1);
+	t->nr_nodes = lpm_nr_nodes(map);
+	t->data_size = map->key_size - 4;
 	t->max_prefixlen = t->data_size * 8;
 	t->value_off = (sizeof(struct lpm_node) + t->data_size + 7) & ~7u;
-	t->stride = t->value_off + (((size_t)spec->value_size + 7) & ~(size_t)7);
+	t->stride = lpm_stride(map);
+	if (!fresh && (s->used > t->nr_nodes || s->root > s->used ||
+		       s->free > s->used)) {
+		ubee_logf(log, "lpm_trie: root %u, free list %u or used %u past %u nodes",
+			  s->root, s->free, s->used, t->nr_nodes);
+		ubee_free(t);
+		return -EINVAL;
+	}
 	map->priv = t;
 	return 0;
 }
 
 static void lpm_fini(struct ubee_map *map)
 {
-	struct lpm *t = map->priv;
-	int c;
-
-	if (!t)
-		return;
-	for (c = 0; c < LPM_CHUNKS; c++)
-		ubee_free(t->chunk[c]);
-	pthread_rwlock_destroy(&t->lock);
-	ubee_free(t);
+	ubee_free(map->priv);
 	map->priv = NULL;
-}
-
-/* Chunk c holds nodes [LPM_CHUNK0 * (2^c - 1), LPM_CHUNK0 * (2^(c+1) - 1)). */
-static int lpm_chunk_of(uint32_t i0)
-{
-	return 31 - __builtin_clz(i0 / LPM_CHUNK0 + 1);
 }
 
 static struct lpm_node *lpm_node(const struct lpm *t, uint32_t idx)
 {
-	uint32_t i0 = idx - 1;
-	int c = lpm_chunk_of(i0);
-	size_t first = (size_t)LPM_CHUNK0 * ((1ul << c) - 1);
-
-	return (struct lpm_node *)(t->chunk[c] + (i0 - first) * t->stride);
+	return (struct lpm_node *)(t->nodes + (size_t)(idx - 1) * t->stride);
 }
 
 static void *lpm_value(const struct lpm *t, struct lpm_node *n)
@@ -152,31 +170,41 @@ static void *lpm_value(const struct lpm *t, struct lpm_node *n)
 	return (uint8_t *)n + t->value_off;
 }
 
-/* A fresh node index (1-based), or 0 when memory runs out. */
+/* A fresh node index (1-based), or 0 when every node is taken. */
 static uint32_t lpm_alloc(struct lpm *t)
 {
-	uint32_t idx = t->free;
-	int c;
+	uint32_t idx = t->s->free;
 
 	if (idx) {
-		t->free = lpm_node(t, idx)->child[0];
+		t->s->free = lpm_node(t, idx)->child[0];
 		return idx;
 	}
-	if (t->used == UINT32_MAX)
+	if (t->s->used == t->nr_nodes)
 		return 0;
-	c = lpm_chunk_of(t->used);
-	if (!t->chunk[c]) {
-		t->chunk[c] = ubee_malloc(((size_t)LPM_CHUNK0 << c) * t->stride);
-		if (!t->chunk[c])
-			return 0;
-	}
-	return ++t->used;
+	return ++t->s->used;
 }
 
 static void lpm_release(struct lpm *t, uint32_t idx)
 {
-	lpm_node(t, idx)->child[0] = t->free;
-	t->free = idx;
+	lpm_node(t, idx)->child[0] = t->s->free;
+	t->s->free = idx;
+}
+
+/*
+ * Take the trie's lock. Every change publishes with one store of a
+ * prepared node index, so a holder killed anywhere leaves a well-formed
+ * trie; what it may lose is nodes taken off the free list and the entry
+ * count, which the new holder rebuilds before going on.
+ */
+static void lpm_lock(struct lpm *t)
+{
+	if (UBEE_UNLIKELY(ubee_rlock(&t->s->lock)))
+		lpm_repair_locked(t, NULL);
+}
+
+static void lpm_unlock(struct lpm *t)
+{
+	ubee_runlock(&t->s->lock);
 }
 
 static int lpm_bit(const uint8_t *data, uint32_t i)
@@ -225,8 +253,8 @@ static void *lpm_lookup(struct ubee_map *map, const void *key)
 
 	if (pl > t->max_prefixlen)
 		return NULL;
-	pthread_rwlock_rdlock(&t->lock);
-	for (idx = t->root; idx; idx = n->child[lpm_bit(data, n->prefixlen)]) {
+	lpm_lock(t);
+	for (idx = t->s->root; idx; idx = n->child[lpm_bit(data, n->prefixlen)]) {
 		n = lpm_node(t, idx);
 		if (lpm_match(n, data, pl) < n->prefixlen)
 			break;
@@ -235,7 +263,7 @@ static void *lpm_lookup(struct ubee_map *map, const void *key)
 		if (n->prefixlen == pl)
 			break;
 	}
-	pthread_rwlock_unlock(&t->lock);
+	lpm_unlock(t);
 	return found ? lpm_value(t, found) : NULL;
 }
 
@@ -266,8 +294,8 @@ static long lpm_update(struct ubee_map *map, const void *key,
 
 	if (flags > UBEE_EXIST || pl > t->max_prefixlen)
 		return -EINVAL;
-	pthread_rwlock_wrlock(&t->lock);
-	slot = &t->root;
+	lpm_lock(t);
+	slot = &t->s->root;
 	while ((idx = *slot)) {
 		n = lpm_node(t, idx);
 		m = lpm_match(n, data, pl);
@@ -285,22 +313,25 @@ static long lpm_update(struct ubee_map *map, const void *key,
 		} else if (flags == UBEE_EXIST) {
 			err = -ENOENT;
 			goto out;
-		} else if (t->entries == map->max_entries) {
+		} else if (t->s->entries == map->max_entries) {
 			err = -ENOSPC;
 			goto out;
-		} else {
-			t->entries++;
-			n->flags = 0;
 		}
 		memcpy(n->data, data, t->data_size);
 		memcpy(lpm_value(t, n), value, map->value_size);
+		if (n->flags & LPM_IM) {
+			/* Filled before it becomes an entry (a crash between
+			 * leaves the count to the repair's recount). */
+			t->s->entries++;
+			__atomic_store_n(&n->flags, 0, __ATOMIC_RELEASE);
+		}
 		goto out;
 	}
 	if (flags == UBEE_EXIST) {
 		err = -ENOENT;
 		goto out;
 	}
-	if (t->entries == map->max_entries) {
+	if (t->s->entries == map->max_entries) {
 		err = -ENOSPC;
 		goto out;
 	}
@@ -334,9 +365,9 @@ static long lpm_update(struct ubee_map *map, const void *key,
 		im->child[!lpm_bit(data, m)] = idx;
 		*slot = imidx;
 	}
-	t->entries++;
+	t->s->entries++;
 out:
-	pthread_rwlock_unlock(&t->lock);
+	lpm_unlock(t);
 	return err;
 }
 
@@ -352,8 +383,8 @@ static long lpm_delete(struct ubee_map *map, const void *key)
 
 	if (pl > t->max_prefixlen)
 		return -EINVAL;
-	pthread_rwlock_wrlock(&t->lock);
-	slot = &t->root;
+	lpm_lock(t);
+	slot = &t->s->root;
 	while ((idx = *slot)) {
 		n = lpm_node(t, idx);
 		m = lpm_match(n, data, pl);
@@ -367,7 +398,7 @@ static long lpm_delete(struct ubee_map *map, const void *key)
 		err = -ENOENT;
 		goto out;
 	}
-	t->entries--;
+	t->s->entries--;
 	if (n->child[0] && n->child[1]) {
 		/* Still needed to join its two subtrees. */
 		n->flags = LPM_IM;
@@ -383,7 +414,7 @@ static long lpm_delete(struct ubee_map *map, const void *key)
 	}
 	lpm_release(t, idx);
 out:
-	pthread_rwlock_unlock(&t->lock);
+	lpm_unlock(t);
 	return err;
 }
 
@@ -411,8 +442,8 @@ static int lpm_get_next_key(struct ubee_map *map, const void *key,
 	const uint8_t *data;
 	int depth = 0, err = 0;
 
-	pthread_rwlock_rdlock(&t->lock);
-	if (!t->root) {
+	lpm_lock(t);
+	if (!t->s->root) {
 		err = -ENOENT;
 		goto out;
 	}
@@ -420,7 +451,7 @@ static int lpm_get_next_key(struct ubee_map *map, const void *key,
 		goto first;
 	pl = lpm_key_prefixlen(key);
 	data = lpm_key_data(key);
-	for (idx = t->root; idx; idx = n->child[lpm_bit(data, n->prefixlen)]) {
+	for (idx = t->s->root; idx; idx = n->child[lpm_bit(data, n->prefixlen)]) {
 		n = lpm_node(t, idx);
 		path[depth++] = idx;
 		m = lpm_match(n, data, pl);
@@ -444,19 +475,84 @@ static int lpm_get_next_key(struct ubee_map *map, const void *key,
 	err = -ENOENT;
 	goto out;
 first:
-	next = lpm_first(t, t->root);
+	next = lpm_first(t, t->s->root);
 copy:
 	memcpy(next_key, &next->prefixlen, 4);
 	memcpy((uint8_t *)next_key + 4, next->data, t->data_size);
 out:
-	pthread_rwlock_unlock(&t->lock);
+	lpm_unlock(t);
+	return err;
+}
+
+/*
+ * Rebuild what a dead lock holder may have left wrong: walk the trie from
+ * the root (cutting links to bad indices, nodes seen twice, or deeper
+ * than LPM_MAX_DEPTH: only a damaged file has them), recount the entries,
+ * and put every node handed out but not in the trie on the free list.
+ * Work: O(nodes used); called with the lock held.
+ */
+static int lpm_repair_locked(struct lpm *t, struct ubee_log *log)
+{
+	/* Pending links and the prefix length of their parent (+ 1). */
+	uint32_t *slots[LPM_MAX_DEPTH + 2], least[LPM_MAX_DEPTH + 2];
+	uint32_t *slot, idx, i, n = 0, entries = 0, min;
+	uint8_t *seen = ubee_calloc(1, ((size_t)t->s->used + 8) / 8);
+	struct lpm_node *nd;
+
+	if (!seen) {
+		ubee_logf(log, "lpm_trie: no memory to repair the trie");
+		return -ENOMEM;
+	}
+	slots[n] = &t->s->root;
+	least[n++] = 0;
+	while (n) {
+		slot = slots[--n];
+		min = least[n];
+		idx = *slot;
+		if (!idx)
+			continue;
+		/* Prefixes grow down the trie, which bounds its depth. */
+		nd = idx <= t->s->used ? lpm_node(t, idx) : NULL;
+		if (!nd || seen[(idx - 1) / 8] & (1u << ((idx - 1) % 8)) ||
+		    nd->prefixlen < min || nd->prefixlen > t->max_prefixlen ||
+		    n + 2 > LPM_MAX_DEPTH + 1) {
+			*slot = 0;
+			continue;
+		}
+		seen[(idx - 1) / 8] |= (uint8_t)(1u << ((idx - 1) % 8));
+		if (!(nd->flags & LPM_IM))
+			entries++;
+		slots[n] = &nd->child[0];
+		least[n++] = nd->prefixlen + 1;
+		slots[n] = &nd->child[1];
+		least[n++] = nd->prefixlen + 1;
+	}
+	t->s->entries = entries;
+	t->s->free = 0;
+	for (i = t->s->used; i >= 1; i--)
+		if (!(seen[(i - 1) / 8] & (1u << ((i - 1) % 8))))
+			lpm_release(t, i);
+	ubee_free(seen);
+	return 0;
+}
+
+static int lpm_repair(struct ubee_map *map, struct ubee_log *log)
+{
+	struct lpm *t = map->priv;
+	int err;
+
+	ubee_rlock(&t->s->lock);
+	err = lpm_repair_locked(t, log);
+	ubee_runlock(&t->s->lock);
 	return err;
 }
 
 const struct ubee_map_ops ubee_lpm_ops = {
 	.check = lpm_check,
-	.init = lpm_init,
 	.fini = lpm_fini,
+	.shm_size = lpm_shm_size,
+	.shm_attach = lpm_shm_attach,
+	.repair = lpm_repair,
 	.lookup = lpm_lookup,
 	.update = lpm_update,
 	.delete = lpm_delete,

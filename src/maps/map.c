@@ -35,6 +35,7 @@ static const struct type_info types[] = {
 	[UBEE_MAP_LPM_TRIE] = { "lpm_trie", &ubee_lpm_ops },
 	[UBEE_MAP_ARRAY_OF_MAPS] = { "array_of_maps", &ubee_array_of_maps_ops },
 	[UBEE_MAP_HASH_OF_MAPS] = { "hash_of_maps", &ubee_hash_of_maps_ops },
+	[UBEE_MAP_DEVMAP] = { "devmap", &ubee_devmap_ops }, [UBEE_MAP_XSKMAP] = { "xskmap", &ubee_xskmap_ops }, [UBEE_MAP_DEVMAP_HASH] = { "devmap_hash", &ubee_devmap_hash_ops },
 	[UBEE_MAP_QUEUE] = { "queue", &ubee_queue_ops },
 	[UBEE_MAP_STACK] = { "stack", &ubee_stack_ops },
 	[UBEE_MAP_RINGBUF] = { "ringbuf", &ubee_ringbuf_ops },
@@ -109,6 +110,9 @@ static int check_name(const char *name, struct ubee_log *log)
 	return 0;
 }
 
+/* In-process ids for ubee_map_id(); pinned maps take the file's. */
+static uint32_t next_id;
+
 struct ubee_map *ubee_map_new(const struct ubee_map_spec *spec,
 			      struct ubee_log *log)
 {
@@ -146,9 +150,11 @@ struct ubee_map *ubee_map_new(const struct ubee_map_spec *spec,
 	map->map_flags = spec->map_flags;
 	map->map_extra = spec->map_extra;
 	map->refcnt = 1;
+	map->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
 	if (spec->name)
 		strncpy(map->name, spec->name, sizeof(map->name) - 1);
-	err = ops->init(map, spec);
+	/* Pinnable types keep their storage in a shared region (src/pin). */
+	err = ops->shm_size ? ubee_map_shm_new(map, log) : ops->init(map, spec);
 	if (err) {
 		ubee_free(map);
 		map = NULL;
@@ -176,6 +182,7 @@ void ubee_map_put(struct ubee_map *map)
 	if (!map || __atomic_sub_fetch(&map->refcnt, 1, __ATOMIC_ACQ_REL))
 		return;
 	map->ops->fini(map);
+	ubee_map_shm_free(map);
 	ubee_map_put(map->inner_meta);
 	ubee_free(map);
 }
@@ -232,10 +239,10 @@ static int can_read(const struct ubee_map *map)
 	return !(map->map_flags & UBEE_F_WRONLY);
 }
 
-static int can_write(const struct ubee_map *map)
+static int can_write(struct ubee_map *map)
 {
 	return !(map->map_flags & UBEE_F_RDONLY) &&
-	       !__atomic_load_n(&map->frozen, __ATOMIC_ACQUIRE);
+	       !__atomic_load_n(ubee_map_frozen_word(map), __ATOMIC_ACQUIRE);
 }
 
 /* A NULL key is only fine for the key-less types. */
@@ -363,7 +370,7 @@ int ubee_map_freeze(struct ubee_map *map)
 		return -EINVAL;
 	if (!can_write(map))
 		return -EPERM;
-	if (!__atomic_compare_exchange_n(&map->frozen, &zero, 1, 0,
+	if (!__atomic_compare_exchange_n(ubee_map_frozen_word(map), &zero, 1, 0,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return -EBUSY;
 	return 0;

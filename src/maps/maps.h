@@ -60,6 +60,35 @@ struct ubee_map_ops {
 	/* Prog arrays and maps of maps: slot key's pointer (NULL: none). */
 	void *(*get_ptr)(struct ubee_map *map, const void *key);
 	int (*set_ptr)(struct ubee_map *map, const void *key, void *ptr);
+
+	/*
+	 * Shared storage, for the types that can be pinned (NULL: the type
+	 * keeps its storage in ubee_malloc'd memory and cannot be pinned).
+	 * Such a type keeps everything it shares - locks, counters, keys,
+	 * values - in one region of shm_size(map) bytes (page-rounded by the
+	 * caller) addressed by offsets and indices only; priv holds this
+	 * process's pointers into it. The region follows the map's header
+	 * page (src/pin/map_file.h) and may be a file mapped by several
+	 * processes at once.
+	 */
+	uint64_t (*shm_size)(const struct ubee_map *map);
+	/*
+	 * Build priv over the region at mem (page-aligned): fresh (zeroed
+	 * memory) initialises the contents (init's job); else the contents
+	 * come from a file: check every index and position in them against
+	 * the geometry (-EINVAL, logged), never trusting them blindly.
+	 */
+	int (*shm_attach)(struct ubee_map *map, void *mem, int fresh,
+			  struct ubee_log *log);
+	/*
+	 * Bring the region back to a consistent state after a process died
+	 * holding one of its locks (lost elements freed, counts recounted);
+	 * NULL when every change is already atomic. 0 or -errno (logged).
+	 */
+	int (*repair)(struct ubee_map *map, struct ubee_log *log);
+	/* Bytes at the end of the region mapped a second time right after
+	 * it (ring buffers' data), 0 for none. */
+	uint64_t (*shm_mirror)(const struct ubee_map *map);
 };
 
 struct ubee_map {
@@ -76,7 +105,47 @@ struct ubee_map {
 	/* Maps of maps: the geometry inner maps must match (a reference). */
 	struct ubee_map *inner_meta;
 	void *priv;              /* the type's storage */
+	/*
+	 * Types with shm ops: the header page, then the type's region at
+	 * shm + UBEE_MAP_SHM_HDR; shm_span bytes mapped in all (src/pin).
+	 */
+	struct ubee_map_hdr *shm;
+	uint64_t shm_span;
+	struct ubee_map_pin *pin; /* pin path, BTF, id (src/pin); or NULL */
+	uint32_t id;
 };
+
+/* Bytes of the header page before a map's shared region. */
+#define UBEE_MAP_SHM_HDR 4096u
+
+/* The shared region of a map with shm ops. */
+static inline void *ubee_map_region(const struct ubee_map *map)
+{
+	return (char *)map->shm + UBEE_MAP_SHM_HDR;
+}
+
+/*
+ * Shared storage life (src/pin/map_file.c): allocate the header page and
+ * region for a new map (anonymous memory; a memfd when the type mirrors
+ * its tail) and attach the type; free it (unmap, pin state). 0 / -errno.
+ */
+int ubee_map_shm_new(struct ubee_map *map, struct ubee_log *log);
+void ubee_map_shm_free(struct ubee_map *map);
+/* Offset of the frozen flag in the header page (map_file.h checks it). */
+#define UBEE_MAP_HDR_FROZEN_OFF 100u
+
+/* The word holding the map's frozen flag (shared when pinned). */
+static inline int *ubee_map_frozen_word(struct ubee_map *map)
+{
+	return map->shm ? (int *)((char *)map->shm + UBEE_MAP_HDR_FROZEN_OFF)
+			: &map->frozen;
+}
+/* Mark a map as needing repair (a dead lock holder was found); the
+ * word itself (NULL without shared storage). */
+void ubee_map_set_dirty(struct ubee_map *map);
+uint32_t *ubee_map_dirty_word(struct ubee_map *map);
+int ubee_map_dirty(const struct ubee_map *map);
+void ubee_map_clear_dirty(struct ubee_map *map);
 
 /* The ops of a map type, or NULL when ubee lacks the type. */
 const struct ubee_map_ops *ubee_map_ops_of(uint32_t type);
@@ -136,6 +205,52 @@ static inline void ubee_spin_unlock(uint32_t *lock)
 {
 	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
 }
+
+/*
+ * Robust locks for storage shared between processes (lock.c): the word
+ * holds the owner's process id (0: free). A waiter that finds the owner
+ * dead (gone or a zombie, checked about every millisecond) takes the lock
+ * over, so no lock stays stuck after a process is killed holding it.
+ * ubee_rlock returns 0, or 1 when the lock was taken over: the caller
+ * then holds it but must expect half-done changes of the dead owner.
+ * Processes sharing a map must share a pid namespace.
+ */
+/* 0 until ubee_lock_self_init(); hidden: no GOT load in the lock path. */
+extern uint32_t ubee_self_pid __attribute__((visibility("hidden")));
+uint32_t ubee_lock_self_init(void);
+int ubee_rlock_wait(uint32_t *lock, uint32_t self);
+/* 1 when process pid is running (not gone, not a zombie). */
+int ubee_pid_alive(uint32_t pid);
+
+/* This process's id as lock owner (cached; reset in a forked child). */
+static inline uint32_t ubee_lock_self(void)
+{
+	uint32_t p = __atomic_load_n(&ubee_self_pid, __ATOMIC_RELAXED);
+
+	return p ? p : ubee_lock_self_init();
+}
+
+static inline int ubee_rlock(uint32_t *lock)
+{
+	uint32_t self = ubee_lock_self(), zero = 0;
+
+	if (__atomic_compare_exchange_n(lock, &zero, self, 0, __ATOMIC_ACQUIRE,
+					__ATOMIC_RELAXED))
+		return 0;
+	return ubee_rlock_wait(lock, self);
+}
+
+static inline void ubee_runlock(uint32_t *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * Take over lock if its owner is dead (without waiting for a live one):
+ * 1 taken over (the caller holds it now), 0 free or held by a live
+ * process. For repairs that inspect locks from outside.
+ */
+int ubee_rlock_steal_dead(uint32_t *lock);
 
 /* At most this many CPU slots (ubee_map_nr_cpus() is bounded by it). */
 #define UBEE_MAP_MAX_CPUS 1024
@@ -197,6 +312,7 @@ struct ubee_array {
 	uint32_t stride;
 	uint32_t max_entries;
 	uint32_t nr_cpus;        /* per-CPU arrays; else 1 */
+	void *base;              /* pointer arrays: the allocation */
 };
 
 /*
@@ -226,6 +342,7 @@ extern const struct ubee_map_ops ubee_hash_ops, ubee_percpu_hash_ops,
  */
 extern const struct ubee_map_ops ubee_lpm_ops, ubee_queue_ops, ubee_stack_ops,
 	ubee_bloom_ops, ubee_ringbuf_ops, ubee_perf_event_array_ops;
+extern const struct ubee_map_ops ubee_devmap_ops, ubee_devmap_hash_ops, ubee_xskmap_ops; /* devmap.c, xskmap.c */
 
 /* Per-CPU value stride: value_size rounded up to 8. */
 static inline uint32_t ubee_map_percpu_stride(const struct ubee_map *map)

@@ -22,14 +22,20 @@
 
 #define QUEUE_FLAGS (UBEE_F_NUMA_NODE | UBEE_F_ACCESS_MASK)
 
-struct queue {
-	uint32_t lock;      /* ubee_spin_lock */
+/* The shared part, at the start of the map's region; values follow. */
+struct queue_shm {
+	uint32_t lock;      /* ubee_rlock */
 	uint32_t head;      /* next slot to write */
 	uint32_t tail;      /* oldest value */
+	uint32_t pad;
+};
+
+struct queue {
+	struct queue_shm *s;
 	uint32_t size;      /* max_entries + 1 slots */
 	uint32_t value_size;
 	int lifo;           /* stack */
-	uint8_t values[];   /* size * value_size bytes */
+	uint8_t *values;    /* size * value_size bytes */
 };
 
 static int queue_check(const struct ubee_map_spec *spec, struct ubee_log *log)
@@ -58,33 +64,53 @@ static int queue_check(const struct ubee_map_spec *spec, struct ubee_log *log)
 	return 0;
 }
 
-static int queue_init(struct ubee_map *map, const struct ubee_map_spec *spec)
+static uint64_t queue_shm_size(const struct ubee_map *map)
 {
-	uint64_t slots = (uint64_t)spec->max_entries + 1;
+	return sizeof(struct queue_shm) +
+	       ((uint64_t)map->max_entries + 1) * map->value_size;
+}
+
+/* A file's head and tail must be slots of the ring. */
+static int queue_shm_attach(struct ubee_map *map, void *mem, int fresh,
+			    struct ubee_log *log)
+{
+	struct queue_shm *s = mem;
 	struct queue *q;
 
-	if (slots > UINT32_MAX ||
-	    slots * spec->value_size > SIZE_MAX - sizeof(*q))
-		return -ENOMEM;
-	q = ubee_malloc(sizeof(*q) + slots * spec->value_size);
+	if (map->max_entries == UINT32_MAX)
+		return -ENOMEM; /* slots would not fit a u32 */
+	if (!fresh && (s->head > map->max_entries ||
+		       s->tail > map->max_entries)) {
+		ubee_logf(log, "queue/stack: head %u or tail %u past the last slot %u",
+			  s->head, s->tail, map->max_entries);
+		return -EINVAL;
+	}
+	q = ubee_malloc(sizeof(*q));
 	if (!q)
 		return -ENOMEM;
-	q->lock = 0;
-	q->head = 0;
-	q->tail = 0;
-	q->size = (uint32_t)slots;
-	q->value_size = spec->value_size;
-	q->lifo = spec->type == UBEE_MAP_STACK;
+	q->s = s;
+	q->size = map->max_entries + 1;
+	q->value_size = map->value_size;
+	q->lifo = map->type == UBEE_MAP_STACK;
+	q->values = (uint8_t *)(s + 1);
 	map->priv = q;
 	return 0;
 }
 
 static void queue_fini(struct ubee_map *map)
 {
-	struct queue *q = map->priv;
-
-	ubee_free(q);
+	ubee_free(map->priv);
 	map->priv = NULL;
+}
+
+/*
+ * Every change is complete before the one store (head or tail) that
+ * publishes it, so a holder killed anywhere leaves a consistent ring; the
+ * process that takes its lock over has nothing to repair.
+ */
+static void queue_lock(struct queue *q)
+{
+	ubee_rlock(&q->s->lock);
 }
 
 static uint32_t queue_next(const struct queue *q, uint32_t i)
@@ -92,7 +118,7 @@ static uint32_t queue_next(const struct queue *q, uint32_t i)
 	return i + 1 == q->size ? 0 : i + 1;
 }
 
-static uint8_t *queue_slot(struct queue *q, uint32_t i)
+static uint8_t *queue_slot(const struct queue *q, uint32_t i)
 {
 	return q->values + (size_t)i * q->value_size;
 }
@@ -104,23 +130,20 @@ static long queue_take(struct ubee_map *map, void *value, int remove)
 	uint32_t i;
 	long err = 0;
 
-	ubee_spin_lock(&q->lock);
-	if (q->head == q->tail) {
+	queue_lock(q);
+	if (q->s->head == q->s->tail) {
 		err = -ENOENT;
 		goto out;
 	}
-	if (q->lifo) {
-		i = q->head == 0 ? q->size - 1 : q->head - 1;
-		if (remove)
-			q->head = i;
-	} else {
-		i = q->tail;
-		if (remove)
-			q->tail = queue_next(q, i);
-	}
+	i = q->lifo ? (q->s->head == 0 ? q->size - 1 : q->s->head - 1)
+		    : q->s->tail;
 	memcpy(value, queue_slot(q, i), q->value_size);
+	if (remove && q->lifo)
+		__atomic_store_n(&q->s->head, i, __ATOMIC_RELEASE);
+	else if (remove)
+		__atomic_store_n(&q->s->tail, queue_next(q, i), __ATOMIC_RELEASE);
 out:
-	ubee_spin_unlock(&q->lock);
+	ubee_runlock(&q->s->lock);
 	return err;
 }
 
@@ -135,18 +158,20 @@ static long queue_push(struct ubee_map *map, const void *value, uint64_t flags)
 
 	if (flags & UBEE_NOEXIST || flags > UBEE_EXIST)
 		return -EINVAL;
-	ubee_spin_lock(&q->lock);
-	if (queue_next(q, q->head) == q->tail) {
+	queue_lock(q);
+	if (queue_next(q, q->s->head) == q->s->tail) {
 		if (!(flags & UBEE_EXIST)) {
 			err = -E2BIG;
 			goto out;
 		}
-		q->tail = queue_next(q, q->tail);
+		__atomic_store_n(&q->s->tail, queue_next(q, q->s->tail),
+				 __ATOMIC_RELEASE);
 	}
-	memcpy(queue_slot(q, q->head), value, q->value_size);
-	q->head = queue_next(q, q->head);
+	memcpy(queue_slot(q, q->s->head), value, q->value_size);
+	__atomic_store_n(&q->s->head, queue_next(q, q->s->head),
+			 __ATOMIC_RELEASE);
 out:
-	ubee_spin_unlock(&q->lock);
+	ubee_runlock(&q->s->lock);
 	return err;
 }
 
@@ -193,7 +218,8 @@ static int queue_get_next_key(struct ubee_map *map, const void *key,
 /* Queues and stacks share storage and ops; init picks LIFO order from
  * the map type. */
 #define QUEUE_OPS                                                             \
-	.check = queue_check, .init = queue_init, .fini = queue_fini,         \
+	.check = queue_check, .fini = queue_fini,                             \
+	.shm_size = queue_shm_size, .shm_attach = queue_shm_attach,           \
 	.update = queue_update, .delete = queue_delete, .push = queue_push,   \
 	.pop = queue_pop, .peek = queue_peek, .sys_lookup = queue_sys_lookup, \
 	.sys_update = queue_sys_update, .get_next_key = queue_get_next_key

@@ -6,12 +6,13 @@
  * protocol are the kernel's (see ringbuf.h), so a libbpf-style consumer
  * works on ubee_ringbuf_area().
  *
- * Memory: one virtual range of [meta page][consumer page][producer page]
- * [data][data again]. The meta page is private and holds struct ringbuf
- * (locks, mask, pending_pos); the rest is a memfd mapped so that the data
- * pages appear twice in a row, which keeps every record contiguous even
- * when it wraps, for producers (they write through the sample pointer) and
- * consumers alike.
+ * Memory: the map's shared region (pinnable, src/pin): [meta page]
+ * [consumer page][producer page][data], with the data mapped a second
+ * time right after it (a memfd or the pinned file), which keeps every
+ * record contiguous even when it wraps, for producers (they write through
+ * the sample pointer) and consumers alike. The meta page holds the locks
+ * and pending_pos, so producers and consumers may be in different
+ * processes.
  *
  * Protocol: a producer takes the spinlock, checks there is room between
  * the consumer position and the oldest record still reserved
@@ -22,12 +23,17 @@
  * record, calls back for submitted records and publishes its position
  * (release) after each one, which frees the space for producers.
  *
+ * Robustness: both locks are robust (ubee_rlock); every position is
+ * published with one store, so a process killed holding one leaves
+ * nothing to repair. A producer killed between reserve and submit leaves
+ * a busy record carrying its process id (in pg_off): consumers and
+ * producers that reach it find the process dead and mark it discarded.
+ *
  * Not done: wakeups (BPF_RB_NO_WAKEUP/FORCE_WAKEUP are accepted and have
  * no effect), since no consumer sleeps on a ubee ring buffer yet.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -42,13 +48,17 @@
 #define RINGBUF_META_PAGES 1
 #define RINGBUF_POS_PAGES 2
 
-struct ringbuf {               /* at the start of the meta page */
-	uint32_t lock;             /* orders reservations (ubee_spin_lock) */
-	pthread_mutex_t consume;   /* one consumer at a time */
-	uint64_t mask;             /* data size - 1 */
+/* Shared state, in the region's first page (the kernel's meta page). */
+struct ringbuf_shm {
+	uint32_t lock;             /* orders reservations (ubee_rlock) */
+	uint32_t consume;          /* one consumer at a time (ubee_rlock) */
 	uint64_t pending_pos;      /* oldest record maybe still busy */
+};
+
+struct ringbuf {
+	struct ringbuf_shm *s;
+	uint64_t mask;             /* data size - 1 */
 	size_t page;
-	size_t span;               /* bytes of the whole mapping */
 	uint64_t *consumer_pos;
 	uint64_t *producer_pos;
 	uint8_t *data;
@@ -80,63 +90,72 @@ static int ringbuf_check(const struct ubee_map_spec *spec,
 	return 0;
 }
 
-static int ringbuf_init(struct ubee_map *map, const struct ubee_map_spec *spec)
+/* The region: meta, consumer and producer pages, then the data. */
+static uint64_t ringbuf_shm_size(const struct ubee_map *map)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), size = spec->max_entries;
-	size_t file = RINGBUF_POS_PAGES * page + size;
-	size_t span = RINGBUF_META_PAGES * page + file + size;
-	struct ringbuf *rb;
-	uint8_t *base, *at;
-	void *p;
-	int fd, err = -ENOMEM;
+	return (RINGBUF_META_PAGES + RINGBUF_POS_PAGES) *
+		       (uint64_t)sysconf(_SC_PAGESIZE) + map->max_entries;
+}
 
-	base = mmap(NULL, span, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (base == MAP_FAILED)
+/* The data is mapped a second time right after itself. */
+static uint64_t ringbuf_shm_mirror(const struct ubee_map *map)
+{
+	return map->max_entries;
+}
+
+/* A file's positions must be in order: consumer <= pending <= producer. */
+static int ringbuf_shm_attach(struct ubee_map *map, void *mem, int fresh,
+			      struct ubee_log *log)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct ringbuf *rb = ubee_calloc(1, sizeof(*rb));
+	uint8_t *at = (uint8_t *)mem + RINGBUF_META_PAGES * page;
+
+	if (!rb)
 		return -ENOMEM;
-	fd = memfd_create("ubee-ringbuf", MFD_CLOEXEC);
-	if (fd < 0)
-		goto unmap;
-	if (ftruncate(fd, (off_t)file))
-		goto close_fd;
-	at = base + RINGBUF_META_PAGES * page;
-	p = mmap(at, file, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
-		 0);
-	if (p == MAP_FAILED)
-		goto close_fd;
-	p = mmap(at + file, size, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_FIXED, fd, (off_t)(RINGBUF_POS_PAGES * page));
-	if (p == MAP_FAILED)
-		goto close_fd;
-	rb = (struct ringbuf *)base;
-	rb->lock = 0;
-	pthread_mutex_init(&rb->consume, NULL);
-	rb->mask = size - 1;
-	rb->pending_pos = 0;
+	rb->s = mem;
+	rb->mask = map->max_entries - 1;
 	rb->page = page;
-	rb->span = span;
 	rb->consumer_pos = (uint64_t *)at;
 	rb->producer_pos = (uint64_t *)(at + page);
 	rb->data = at + RINGBUF_POS_PAGES * page;
+	if (!fresh && (*rb->consumer_pos > *rb->producer_pos ||
+		       rb->s->pending_pos > *rb->producer_pos ||
+		       *rb->producer_pos - *rb->consumer_pos > rb->mask + 1 ||
+		       (*rb->consumer_pos | *rb->producer_pos |
+			rb->s->pending_pos) & 7)) {
+		ubee_logf(log, "ringbuf: positions out of order (consumer %llu, pending %llu, producer %llu)",
+			  (unsigned long long)*rb->consumer_pos,
+			  (unsigned long long)rb->s->pending_pos,
+			  (unsigned long long)*rb->producer_pos);
+		ubee_free(rb);
+		return -EINVAL;
+	}
 	map->priv = rb;
-	err = 0;
-close_fd:
-	close(fd);
-unmap:
-	if (err)
-		munmap(base, span);
-	return err;
+	return 0;
 }
 
 static void ringbuf_fini(struct ubee_map *map)
 {
-	struct ringbuf *rb = map->priv;
-
-	if (!rb)
-		return;
-	pthread_mutex_destroy(&rb->consume);
-	munmap(rb, rb->span);
+	ubee_free(map->priv);
 	map->priv = NULL;
+}
+
+/*
+ * A record still busy whose producer died will never be submitted: mark
+ * it discarded so that consumers and producers get past it. 1 when hdr
+ * (busy, length hlen) was such a record.
+ */
+static int ringbuf_reap(struct ringbuf_hdr *hdr, uint32_t hlen)
+{
+	uint32_t owner = __atomic_load_n(&hdr->pg_off, __ATOMIC_RELAXED);
+
+	if (owner == ubee_lock_self() || ubee_pid_alive(owner))
+		return 0;
+	return __atomic_compare_exchange_n(
+		&hdr->len, &hlen,
+		(hlen & ~UBEE_RINGBUF_BUSY_BIT) | UBEE_RINGBUF_DISCARD_BIT, 0,
+		__ATOMIC_RELEASE, __ATOMIC_RELAXED);
 }
 
 /* Bytes a record of len sample bytes takes: header + len, 8-aligned. */
@@ -159,29 +178,34 @@ void *ubee_ringbuf_reserve(struct ubee_map *m, uint64_t size, uint64_t flags)
 	if (len > rb->mask + 1)
 		return NULL;
 	cons = __atomic_load_n(rb->consumer_pos, __ATOMIC_ACQUIRE);
-	ubee_spin_lock(&rb->lock);
-	pend = rb->pending_pos;
+	ubee_rlock(&rb->s->lock);
+	pend = rb->s->pending_pos;
 	prod = *rb->producer_pos;
 	/* Move past records submitted since: their space is the consumer's. */
 	while (pend < prod) {
 		hdr = (struct ringbuf_hdr *)(rb->data + (pend & rb->mask));
 		hlen = __atomic_load_n(&hdr->len, __ATOMIC_ACQUIRE);
-		if (hlen & UBEE_RINGBUF_BUSY_BIT)
+		if ((hlen & UBEE_RINGBUF_BUSY_BIT) && !ringbuf_reap(hdr, hlen))
 			break;
 		pend += ringbuf_rec_size(hlen);
 	}
-	rb->pending_pos = pend;
+	rb->s->pending_pos = pend;
 	/* Room: unconsumed and still-reserved data stay below the ring size. */
 	if (prod + len - cons > rb->mask || prod + len - pend > rb->mask) {
-		ubee_spin_unlock(&rb->lock);
+		ubee_runlock(&rb->s->lock);
 		return NULL;
 	}
+	/*
+	 * pg_off holds the producer's process id (the kernel's page offset
+	 * there is only read by its own submit), so a dead producer's
+	 * record can be recognised and skipped (ringbuf_reap).
+	 */
 	hdr = (struct ringbuf_hdr *)(rb->data + (prod & rb->mask));
-	hdr->pg_off = (uint32_t)(((uint8_t *)hdr - (uint8_t *)rb) / rb->page);
+	hdr->pg_off = ubee_lock_self();
 	__atomic_store_n(&hdr->len, (uint32_t)size | UBEE_RINGBUF_BUSY_BIT,
 			 __ATOMIC_RELAXED);
 	__atomic_store_n(rb->producer_pos, prod + len, __ATOMIC_RELEASE);
-	ubee_spin_unlock(&rb->lock);
+	ubee_runlock(&rb->s->lock);
 	return hdr + 1;
 }
 
@@ -259,7 +283,7 @@ int ubee_ringbuf_consume(struct ubee_map *map, ubee_ringbuf_fn fn, void *arg)
 	if (!map || !fn || map->type != UBEE_MAP_RINGBUF)
 		return -EINVAL;
 	rb = map->priv;
-	pthread_mutex_lock(&rb->consume);
+	ubee_rlock(&rb->s->consume);
 	cons = __atomic_load_n(rb->consumer_pos, __ATOMIC_RELAXED);
 	for (;;) {
 		prod = __atomic_load_n(rb->producer_pos, __ATOMIC_ACQUIRE);
@@ -267,7 +291,10 @@ int ubee_ringbuf_consume(struct ubee_map *map, ubee_ringbuf_fn fn, void *arg)
 			break;
 		hdr = (struct ringbuf_hdr *)(rb->data + (cons & rb->mask));
 		len = __atomic_load_n(&hdr->len, __ATOMIC_ACQUIRE);
-		if (len & UBEE_RINGBUF_BUSY_BIT)
+		if ((len & UBEE_RINGBUF_BUSY_BIT) &&
+		    (!ringbuf_reap(hdr, len) ||
+		     !((len = __atomic_load_n(&hdr->len, __ATOMIC_ACQUIRE)) &
+		       UBEE_RINGBUF_DISCARD_BIT)))
 			break;
 		cons += ringbuf_rec_size(len);
 		if (!(len & UBEE_RINGBUF_DISCARD_BIT)) {
@@ -283,7 +310,7 @@ int ubee_ringbuf_consume(struct ubee_map *map, ubee_ringbuf_fn fn, void *arg)
 		}
 		__atomic_store_n(rb->consumer_pos, cons, __ATOMIC_RELEASE);
 	}
-	pthread_mutex_unlock(&rb->consume);
+	ubee_runlock(&rb->s->consume);
 	return cnt;
 }
 
@@ -313,8 +340,10 @@ static int ringbuf_get_next_key(struct ubee_map *map, const void *key,
 
 const struct ubee_map_ops ubee_ringbuf_ops = {
 	.check = ringbuf_check,
-	.init = ringbuf_init,
 	.fini = ringbuf_fini,
+	.shm_size = ringbuf_shm_size,
+	.shm_attach = ringbuf_shm_attach,
+	.shm_mirror = ringbuf_shm_mirror,
 	.delete = ringbuf_delete,
 	.sys_lookup = ringbuf_sys_lookup,
 	.sys_update = ringbuf_sys_update,

@@ -30,6 +30,13 @@ struct ubee_pkt {
 	uint8_t *data, *data_end, *data_meta;
 	uint8_t *mac;              /* skb: the Ethernet header */
 	/*
+	 * The lowest byte of the headroom a run exposed (adjust_head or
+	 * adjust_meta moved data_meta below the packet's start) since the
+	 * headroom was last zeroed: resets zero only [low, start).
+	 * Tailroom needs no zeroing: adjust_tail zeroes what it exposes.
+	 */
+	uint8_t *low;
+	/*
 	 * What checked runs may touch: [0] the packet (moved in place by
 	 * the helpers), then the caller's regions of the current run.
 	 */
@@ -37,8 +44,10 @@ struct ubee_pkt {
 	size_t cap_regions;
 	struct ubee_pkt_redirect redirect;
 	size_t map_len;            /* of the whole mapping */
-	const uint8_t *orig;       /* the packet as given (after the frame) */
+	uint8_t *orig;             /* the packet as given (after the largest
+				    * frame the mapping holds) */
 	size_t orig_len;
+	size_t max_len;            /* the largest packet the mapping holds */
 };
 
 /* Where the frame starts: after the state, 64-aligned. */
@@ -104,9 +113,23 @@ static uint32_t eth_pkt_type(const uint8_t *eth)
 	return memcmp(eth, zero, 6) ? 3 /* PACKET_OTHERHOST */ : 0 /* PACKET_HOST */;
 }
 
+/*
+ * The frame for a packet of len bytes: one page, or for packets that do
+ * not fit one, the packet and both reserves rounded up to 64.
+ */
+static size_t frame_size_for(size_t len)
+{
+	size_t n = UBEE_XDP_HEADROOM + len + UBEE_XDP_SHINFO;
+
+	return n <= UBEE_XDP_FRAME_SIZE ? UBEE_XDP_FRAME_SIZE :
+					  (n + 63) & ~(size_t)63;
+}
+
 /* The context and the region from the state. */
 static void sync_ctx(struct ubee_pkt *pkt)
 {
+	if (pkt->data_meta < pkt->low)
+		pkt->low = pkt->data_meta;
 	if (pkt->xdp) {
 		pkt->ctx.xdp.data = addr32(pkt->data);
 		pkt->ctx.xdp.data_end = addr32(pkt->data_end);
@@ -131,7 +154,9 @@ void ubee_pkt_reset(struct ubee_pkt *pkt)
 	uint8_t *start = pkt->frame + UBEE_XDP_HEADROOM;
 	uint32_t ifindex = pkt->opts.ifindex ? pkt->opts.ifindex : 1;
 
-	memset(pkt->frame, 0, pkt->frame_size);
+	if (pkt->low < start)
+		memset(pkt->low, 0, (size_t)(start - pkt->low));
+	pkt->low = start;
 	memcpy(start, pkt->orig, pkt->orig_len);
 	memset(&pkt->ctx, 0, sizeof(pkt->ctx));
 	memset(&pkt->redirect, 0, sizeof(pkt->redirect));
@@ -143,8 +168,10 @@ void ubee_pkt_reset(struct ubee_pkt *pkt)
 		pkt->ctx.xdp.ingress_ifindex = ifindex;
 		pkt->ctx.xdp.rx_queue_index = pkt->opts.rx_queue_index;
 	} else {
-		/* Socket filters see the packet from the network header on. */
-		if (pkt->prog_type == UBEE_PROG_TYPE_SOCKET_FILTER)
+		/* Socket filters see the packet from the network header on
+		 * (BPF_PROG_TEST_RUN), or from the Ethernet header (L2). */
+		if (pkt->prog_type == UBEE_PROG_TYPE_SOCKET_FILTER &&
+		    !(pkt->opts.flags & UBEE_PKT_F_L2))
 			pkt->data = pkt->data_meta = start + UBEE_ETH_HLEN;
 		pkt->ctx.skb.protocol = eth_protocol(start);
 		pkt->ctx.skb.pkt_type = eth_pkt_type(start);
@@ -165,7 +192,7 @@ int ubee_pkt_new(uint32_t prog_type, const void *data, size_t len,
 	const struct ubee_prog_type *t = ubee_prog_type_find(prog_type);
 	struct ubee_pkt_opts o;
 	struct ubee_pkt *pkt;
-	size_t frame_size, map_len;
+	size_t frame_size, map_len, cap;
 	uint8_t *m;
 	int err;
 
@@ -202,16 +229,19 @@ int ubee_pkt_new(uint32_t prog_type, const void *data, size_t len,
 			return -EINVAL;
 		}
 	}
-	if (len > UBEE_PKT_MAX_LEN) {
+	cap = len > o.max_len ? len : o.max_len;
+	if (cap > UBEE_PKT_MAX_LEN) {
 		ubee_logf(log, "0: a packet of %zu bytes is over the limit of %u",
-			  len, UBEE_PKT_MAX_LEN);
+			  cap, UBEE_PKT_MAX_LEN);
 		return -E2BIG;
 	}
-	frame_size = UBEE_XDP_HEADROOM + len + UBEE_XDP_SHINFO;
-	frame_size = frame_size <= UBEE_XDP_FRAME_SIZE ? UBEE_XDP_FRAME_SIZE :
-							 (frame_size + 63) & ~(size_t)63;
-	/* The original bytes go after the frame, for resets. */
-	map_len = (FRAME_OFF + frame_size + len + 4095) & ~(size_t)4095;
+	if (o.flags & ~UBEE_PKT_F_L2) {
+		ubee_logf(log, "0: unknown packet flags 0x%x", o.flags);
+		return -EINVAL;
+	}
+	/* The original bytes go after the largest frame, for resets. */
+	frame_size = frame_size_for(cap);
+	map_len = (FRAME_OFF + frame_size + cap + 4095) & ~(size_t)4095;
 	m = low_map(map_len);
 	if (!m) {
 		ubee_logf(log, "0: packet contexts need memory below 4 GiB, "
@@ -230,13 +260,36 @@ int ubee_pkt_new(uint32_t prog_type, const void *data, size_t len,
 	pkt->xdp = prog_type == UBEE_PROG_TYPE_XDP;
 	pkt->opts = o;
 	pkt->frame = m + FRAME_OFF;
-	pkt->frame_size = frame_size;
+	pkt->frame_size = frame_size_for(len);
 	pkt->map_len = map_len;
-	memcpy(pkt->frame + frame_size, data, len);
+	pkt->max_len = cap;
 	pkt->orig = pkt->frame + frame_size;
+	memcpy(pkt->orig, data, len);
 	pkt->orig_len = len;
+	/* The mapping came zeroed: no headroom to clear. */
+	pkt->low = pkt->frame + UBEE_XDP_HEADROOM;
 	ubee_pkt_reset(pkt);
 	*out = pkt;
+	return 0;
+}
+
+int ubee_pkt_set_data(struct ubee_pkt *pkt, const void *data, size_t len,
+		      struct ubee_log *log)
+{
+	if (len < UBEE_ETH_HLEN || !data) {
+		ubee_logf(log, "0: a packet of %zu bytes is shorter than an Ethernet header",
+			  len);
+		return -EINVAL;
+	}
+	if (len > pkt->max_len) {
+		ubee_logf(log, "0: a packet of %zu bytes is over this context's limit of %zu",
+			  len, pkt->max_len);
+		return -E2BIG;
+	}
+	memcpy(pkt->orig, data, len);
+	pkt->orig_len = len;
+	pkt->frame_size = frame_size_for(len);
+	ubee_pkt_reset(pkt);
 	return 0;
 }
 

@@ -67,7 +67,21 @@ struct ubee_pkt_opts {
 	uint32_t ingress_ifindex; /* skb */
 	uint32_t cb[5];           /* skb: the control block programs share */
 	uint64_t tstamp;          /* skb */
+	/*
+	 * The largest packet ubee_pkt_set_data will take (0: the packet
+	 * given to ubee_pkt_new); the mapping is sized for it.
+	 */
+	uint32_t max_len;
+	uint32_t flags;           /* UBEE_PKT_F_* */
 };
+
+/*
+ * Socket filters see the packet from its Ethernet header on, with len
+ * counting it, as on an AF_PACKET SOCK_RAW socket (what captures and
+ * `ubee socket` model), instead of from the network header as
+ * BPF_PROG_TEST_RUN gives it.
+ */
+#define UBEE_PKT_F_L2 1u
 
 /*
  * Build a context for a program of prog_type (xdp, socket_filter,
@@ -80,8 +94,22 @@ int ubee_pkt_new(uint32_t prog_type, const void *data, size_t len,
 		 const struct ubee_pkt_opts *opts, struct ubee_pkt **out,
 		 struct ubee_log *log);
 void ubee_pkt_free(struct ubee_pkt *pkt);
-/* Back to the packet and context ubee_pkt_new made (for repeated runs). */
+/*
+ * Back to the packet and context ubee_pkt_new (or the last
+ * ubee_pkt_set_data) made, for repeated runs. Costs a copy of the packet
+ * and of the context, plus zeroing the headroom the last run exposed.
+ */
 void ubee_pkt_reset(struct ubee_pkt *pkt);
+/*
+ * Replace the packet by a copy of data[len] and reset the context, in
+ * the same mapping (no allocation: the per-packet path of src/pktio).
+ * Unlike ubee_pkt_new, an IPv4/IPv6 frame shorter than its fixed header
+ * is taken (the kernel's receive path takes it; only its test run does
+ * not). Returns 0, or -EINVAL (len below 14 bytes) or -E2BIG (over the
+ * context's max_len), with a log line.
+ */
+int ubee_pkt_set_data(struct ubee_pkt *pkt, const void *data, size_t len,
+		      struct ubee_log *log);
 
 /* The context (r1) and its size. */
 void *ubee_pkt_ctx(struct ubee_pkt *pkt);

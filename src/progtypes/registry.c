@@ -60,6 +60,7 @@ static int type_valid(const struct ubee_prog_type *t)
 
 	if (t->id < UBEE_PROG_TYPE_CUSTOM_FIRST || !t->name || !t->name[0] ||
 	    (!t->fields && t->nr_fields) || (!t->helpers && t->nr_helpers) ||
+	    (!t->kernel_helpers && t->nr_kernel_helpers) ||
 	    t->ret_min > t->ret_max)
 		return 0;
 	for (size_t i = 0; i < t->nr_fields; i++) {
@@ -72,6 +73,9 @@ static int type_valid(const struct ubee_prog_type *t)
 	}
 	for (size_t i = 1; i < t->nr_helpers; i++)
 		if (t->helpers[i] <= t->helpers[i - 1])
+			return 0;
+	for (size_t i = 1; i < t->nr_kernel_helpers; i++)
+		if (t->kernel_helpers[i] <= t->kernel_helpers[i - 1])
 			return 0;
 	return 1;
 }
@@ -150,26 +154,32 @@ int ubee_prog_type_ctx_access(const struct ubee_prog_type *t, uint32_t off,
 	return 0;
 }
 
-int ubee_prog_type_allows_helper(const struct ubee_prog_type *t, int32_t id)
+/* 1 when id is in the ascending list ids[n]. */
+static int in_list(const int32_t *ids, size_t n, int32_t id)
 {
-	size_t lo = 0, hi;
+	size_t lo = 0, hi = n;
 
-	if (!t || id <= 0)
-		return 0;
-	if (id >= UBEE_HELPER_CUSTOM_FIRST || (t->flags & UBEE_PT_ALL_HELPERS))
-		return 1;
-	hi = t->nr_helpers;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (t->helpers[mid] == id)
+		if (ids[mid] == id)
 			return 1;
-		if (t->helpers[mid] < id)
+		if (ids[mid] < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return 0;
+}
+
+int ubee_prog_type_allows_helper(const struct ubee_prog_type *t, int32_t id)
+{
+	if (!t || id <= 0)
+		return 0;
+	if (id >= UBEE_HELPER_CUSTOM_FIRST || (t->flags & UBEE_PT_ALL_HELPERS))
+		return 1;
+	return in_list(t->helpers, t->nr_helpers, id) ||
+	       in_list(t->kernel_helpers, t->nr_kernel_helpers, id);
 }
 
 int ubee_prog_type_ret_ok(const struct ubee_prog_type *t, uint64_t r0)

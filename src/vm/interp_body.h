@@ -42,7 +42,12 @@ static int INTERP_FN(struct ubee_run *run, const struct ubee_dinsn *start,
 	int err = 0;
 #if INTERP_CHECKED
 	uint64_t count = run->insn_count;
-	const uint64_t budget = run->budget;
+	/*
+	 * Oracle runs: a budget of 0 sends every instruction through
+	 * out_budget, which checks the facts and goes on; plain checked
+	 * runs pay nothing for it.
+	 */
+	const uint64_t budget = run->oracle ? 0 : run->budget;
 	/* The stack a frame may use: its own and its callers' frames. */
 	uint64_t stack_span = (uint64_t)(depth + 1) * UBEE_STACK_SIZE;
 	uintptr_t stack_lo = run->stack_top - stack_span;
@@ -84,15 +89,25 @@ static int INTERP_FN(struct ubee_run *run, const struct ubee_dinsn *start,
 #define CASE_BAD op_bad:
 #define SWITCH_BEGIN
 #define SWITCH_END
+#define DISPATCH_NOCOUNT() goto *labels[pc->op]
 #else
 #define DISPATCH() goto dispatch
 #define CASE(n) case UBEE_OP_##n:
 #define CASE_BAD default:
+#if INTERP_CHECKED
+#define SWITCH_BEGIN                                                          \
+	dispatch:                                                             \
+	COUNT();                                                              \
+	dispatch_nocount:                                                     \
+	switch (pc->op) {
+#else
 #define SWITCH_BEGIN                                                          \
 	dispatch:                                                             \
 	COUNT();                                                              \
 	switch (pc->op) {
+#endif
 #define SWITCH_END }
+#define DISPATCH_NOCOUNT() goto dispatch_nocount
 #endif
 
 #define NEXT()                                                                \
@@ -499,9 +514,15 @@ pkt_exit:
 
 #if INTERP_CHECKED
 out_budget:
-	count = budget;
+	if (run->oracle && count <= run->budget) {
+		err = ubee_oracle_check(run, (size_t)(pc - code), reg);
+		if (err)
+			goto fail;
+		DISPATCH_NOCOUNT();
+	}
+	count = run->budget;
 	ubee_logf(run->log, "%zu: instruction budget of %llu exhausted",
-		  (size_t)(pc - code), (unsigned long long)budget);
+		  (size_t)(pc - code), (unsigned long long)run->budget);
 	err = -ETIME;
 	goto fail;
 fault:
@@ -531,6 +552,7 @@ out:
 #undef U32
 #undef COUNT
 #undef DISPATCH
+#undef DISPATCH_NOCOUNT
 #undef CASE
 #undef CASE_BAD
 #undef SWITCH_BEGIN

@@ -234,6 +234,12 @@ int ubee_prog_load(const struct ubee_insn *insns, size_t cnt,
 		ubee_logf(log, "0: unknown program type %u", o.prog_type);
 		return -EINVAL;
 	}
+	if ((type->flags & UBEE_PT_VERIFY_ONLY) &&
+	    !(o.flags & UBEE_PROG_VERIFY_ONLY)) {
+		ubee_logf(log, "0: program type %s can only be verified here (ubee cannot run it): load it with UBEE_PROG_VERIFY_ONLY",
+			  type->name);
+		return -EOPNOTSUPP;
+	}
 	if (!o.maps && o.nr_maps) {
 		ubee_logf(log, "0: %zu maps but no array of them", o.nr_maps);
 		return -EINVAL;
@@ -291,6 +297,11 @@ int ubee_prog_load(const struct ubee_insn *insns, size_t cnt,
 		if (err)
 			goto fail;
 	}
+	if (!(o.flags & UBEE_PROG_NO_VERIFY)) {
+		err = ubee_verifier_run(prog, &o, log);
+		if (err)
+			goto fail;
+	}
 	*out = prog;
 	return 0;
 nomem:
@@ -332,6 +343,16 @@ const struct ubee_insn *ubee_prog_insns(const struct ubee_prog *prog)
 const char *ubee_prog_name(const struct ubee_prog *prog)
 {
 	return prog ? prog->name : NULL;
+}
+
+int ubee_prog_verified(const struct ubee_prog *prog)
+{
+	return prog ? prog->verified : 0;
+}
+
+const struct ubee_verify_stats *ubee_prog_verify_stats(const struct ubee_prog *prog)
+{
+	return prog ? &prog->vstats : NULL;
 }
 
 const struct ubee_prog_type *ubee_prog_get_type(const struct ubee_prog *prog)

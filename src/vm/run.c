@@ -19,7 +19,9 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jit/jit.h"
 #include "maps/maps.h"
@@ -67,8 +69,9 @@ int ubee_engine_available(enum ubee_engine e)
 
 int ubee_vm_needs_checks(const struct ubee_prog *prog, uint32_t run_flags)
 {
-	if ((run_flags & UBEE_RUN_CHECKED) || (prog->flags & UBEE_PROG_NO_VERIFY))
+	if (run_flags & (UBEE_RUN_CHECKED | UBEE_RUN_ORACLE))
 		return 1;
+	/* The embedder's word stands in for the verifier's proof. */
 	return !prog->verified && !(run_flags & UBEE_RUN_TRUSTED);
 }
 
@@ -434,6 +437,71 @@ static int release_held(struct ubee_run *run, int err)
 	return -EINVAL;
 }
 
+/*
+ * Statistics mode: -1 not decided yet (UBEE_STATS is read on first use),
+ * 0 off, 1 every program, 2 (the default) programs whose counters are
+ * shared through a pinned file, where `prog show` reads them. A run with
+ * statistics costs two clock reads (about 45 ns on the machine of
+ * docs/CLI.md, as much as a short JIT run), hence not every program.
+ */
+static int stats_mode = -1;
+
+void ubee_vm_stats_enable(int on)
+{
+	__atomic_store_n(&stats_mode, on ? 1 : 0, __ATOMIC_RELAXED);
+}
+
+/* The mode, reading UBEE_STATS ("0" / "1") the first time. */
+static int stats_get_mode(void)
+{
+	int m = __atomic_load_n(&stats_mode, __ATOMIC_RELAXED);
+
+	if (m < 0) {
+		const char *e = getenv("UBEE_STATS");
+
+		m = e && !strcmp(e, "0") ? 0 : e && !strcmp(e, "1") ? 1 : 2;
+		__atomic_store_n(&stats_mode, m, __ATOMIC_RELAXED);
+	}
+	return m;
+}
+
+int ubee_vm_stats_enabled(const struct ubee_prog *prog)
+{
+	int m = stats_get_mode();
+
+	return m == 1 || (m == 2 && prog->stats_at);
+}
+
+static uint64_t stats_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Count one run of prog that started at t0 (a loaded program is const to
+ * its runs; the counters are the part meant to change). */
+static void stats_count(const struct ubee_prog *prog, uint64_t t0)
+{
+	struct ubee_prog_stats *s = prog->stats_at ? prog->stats_at :
+				    (struct ubee_prog_stats *)&prog->stats;
+	uint64_t dt = stats_now() - t0;
+
+	__atomic_fetch_add(&s->run_cnt, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&s->run_time_ns, dt, __ATOMIC_RELAXED);
+}
+
+void ubee_vm_prog_stats(const struct ubee_prog *prog,
+			struct ubee_prog_stats *out)
+{
+	const struct ubee_prog_stats *s = prog->stats_at ? prog->stats_at :
+					  &prog->stats;
+
+	out->run_cnt = __atomic_load_n(&s->run_cnt, __ATOMIC_RELAXED);
+	out->run_time_ns = __atomic_load_n(&s->run_time_ns, __ATOMIC_RELAXED);
+}
+
 int ubee_prog_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 		  uint64_t *retval, struct ubee_log *log)
 {
@@ -500,14 +568,15 @@ int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 		const struct ubee_run_env *env, uint64_t *retval,
 		struct ubee_log *log)
 {
-	const uint32_t known = UBEE_RUN_CHECKED | UBEE_RUN_SWITCH | UBEE_RUN_TRUSTED;
+	const uint32_t known = UBEE_RUN_CHECKED | UBEE_RUN_SWITCH |
+			       UBEE_RUN_TRUSTED | UBEE_RUN_ORACLE;
 	/* The program's stack: every frame, 16-byte aligned like the kernel's. */
 	uint64_t stack[UBEE_MAX_CALL_FRAMES * UBEE_STACK_SIZE / 8]
 		__attribute__((aligned(16)));
 	struct ubee_run_opts o;
 	struct ubee_run run, *prev;
-	uint64_t args[5] = { 0 }, r0 = 0;
-	int err, use_jit;
+	uint64_t args[5] = { 0 }, r0 = 0, t0 = 0;
+	int err, use_jit, stats;
 
 	if (retval)
 		*retval = 0;
@@ -525,6 +594,22 @@ int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 		ubee_logf(log, "0: a region has a size but no address");
 		return -EINVAL;
 	}
+	if ((prog->flags & UBEE_PROG_VERIFY_ONLY) ||
+	    (prog->type->flags & UBEE_PT_VERIFY_ONLY)) {
+		ubee_logf(log, "0: program %s was loaded for verification only (%s) and cannot run",
+			  prog->name, (prog->flags & UBEE_PROG_VERIFY_ONLY) ?
+			  "it may call helpers ubee lacks" :
+			  "ubee has no context for its type");
+		return -EOPNOTSUPP;
+	}
+	/* A verified plain-memory program was proven for ctx_size bytes. */
+	if (prog->verified && (prog->type->flags & UBEE_PT_CTX_MEM) &&
+	    prog->ctx_size && o.ctx_size < prog->ctx_size &&
+	    !ubee_vm_needs_checks(prog, o.flags)) {
+		ubee_logf(log, "0: program %s was verified for %u bytes of memory at r1; this run has %zu",
+			  prog->name, prog->ctx_size, o.ctx_size);
+		return -EINVAL;
+	}
 	err = pick_engine(prog, &o, log, &use_jit);
 	if (err)
 		return err;
@@ -540,6 +625,7 @@ int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 	run.nr_regions = o.nr_regions;
 	run.flags = o.flags;
 	run.checked = ubee_vm_needs_checks(prog, o.flags);
+	run.oracle = !!(o.flags & UBEE_RUN_ORACLE);
 	run.use_switch = !!(o.flags & UBEE_RUN_SWITCH);
 	run.budget = o.insn_budget ? o.insn_budget : UBEE_DEFAULT_INSN_BUDGET;
 	run.loops_left = UBEE_MAX_LOOPS;
@@ -560,7 +646,12 @@ int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 	prev = current_run;
 	current_run = &run;
 	run.cpu = ubee_map_cpu_enter();
+	stats = ubee_vm_stats_enabled(prog);
+	if (stats)
+		t0 = stats_now();
 	err = exec(&run, prog->code, args, 0, &r0);
+	if (stats)
+		stats_count(prog, t0);
 	err = release_held(&run, err);
 	ubee_map_cpu_exit(run.cpu);
 	current_run = prev;

@@ -72,6 +72,12 @@ struct ubee_prog_ld {
 typedef int (*ubee_tail_call_fn)(void *map, uint32_t index,
 				 const struct ubee_prog **next);
 
+/* Counters of a program's runs (zero when statistics are off). */
+struct ubee_prog_stats {
+	uint64_t run_cnt;      /* runs */
+	uint64_t run_time_ns;  /* their total wall time */
+};
+
 struct ubee_prog {
 	char *name;
 	size_t cnt;                   /* instruction slots */
@@ -99,6 +105,16 @@ struct ubee_prog {
 	 * one field of a loaded program that changes, and only NULL -> set.
 	 */
 	struct ubee_jit *jit;
+	/*
+	 * Run statistics, as the kernel's bpf_stats: when counting is on
+	 * (ubee_vm_stats_enabled), each run through ubee_vm_run is counted
+	 * (a monotonic clock read before and after, two relaxed atomic
+	 * adds) into *stats_at when set (a pinned program's counters,
+	 * shared with other processes through its file), else into stats.
+	 * The only other fields that change after the load.
+	 */
+	struct ubee_prog_stats stats;
+	struct ubee_prog_stats *stats_at;
 };
 
 /*
@@ -124,6 +140,7 @@ struct ubee_run {
 	size_t nr_regions;
 	uint32_t flags;                /* enum ubee_run_flags */
 	int checked;
+	int oracle;                    /* UBEE_RUN_ORACLE (checked too) */
 	int use_switch;
 	uint64_t budget;               /* checked mode */
 	uint64_t insn_count;           /* checked mode, executed so far */
@@ -252,6 +269,28 @@ int ubee_vm_add_inner_map(struct ubee_run *run, struct ubee_map *map);
  */
 int ubee_vm_ringbuf_track(struct ubee_run *run, void *rec);
 int ubee_vm_ringbuf_untrack(struct ubee_run *run, void *rec);
+
+/*
+ * Run statistics (see stats_at above). By default only pinned programs
+ * count their runs (their counters are what `ubee prog show` reports);
+ * UBEE_STATS=1 in the environment or ubee_vm_stats_enable(1) counts every
+ * program's runs, UBEE_STATS=0 or ubee_vm_stats_enable(0) none, as the
+ * kernel's kernel.bpf_stats_enabled switch. Counting costs two clock
+ * reads per run. ubee_vm_prog_stats reads a program's counters.
+ */
+void ubee_vm_stats_enable(int on);
+int ubee_vm_stats_enabled(const struct ubee_prog *prog);
+void ubee_vm_prog_stats(const struct ubee_prog *prog,
+			struct ubee_prog_stats *out);
+
+/*
+ * Oracle runs (src/vm/oracle.c): check r0-r10 before instruction idx of
+ * run->prog against the facts its verifier recorded (none recorded: no
+ * check). Returns 0, or -EFAULT after logging "idx: oracle: R3=0x...
+ * outside scalar(...)". Called by the checked interpreter only.
+ */
+int ubee_oracle_check(const struct ubee_run *run, size_t idx,
+		      const uint64_t reg[11]);
 
 /* Whether func is the address of a callback entry of prog. */
 int ubee_vm_is_func(const struct ubee_prog *prog, uint64_t func);

@@ -19,8 +19,14 @@ static long sys_bpf(int cmd, union bpf_attr *attr)
 #endif
 }
 
-static int load(int type, const void *insns, size_t cnt, char *log,
-		size_t log_size)
+struct func_info {
+	int btf_fd;
+	const uint32_t *info;
+	size_t nr;
+};
+
+static int load(int type, const void *insns, size_t cnt,
+		const struct func_info *fi, char *log, size_t log_size)
 {
 	static const char license[] = "GPL";
 	union bpf_attr attr;
@@ -31,6 +37,12 @@ static int load(int type, const void *insns, size_t cnt, char *log,
 	attr.insns = (uint64_t)(uintptr_t)insns;
 	attr.insn_cnt = (uint32_t)cnt;
 	attr.license = (uint64_t)(uintptr_t)license;
+	if (fi) {
+		attr.prog_btf_fd = (uint32_t)fi->btf_fd;
+		attr.func_info = (uint64_t)(uintptr_t)fi->info;
+		attr.func_info_rec_size = 8;
+		attr.func_info_cnt = (uint32_t)fi->nr;
+	}
 	if (log && log_size) {
 		log[0] = '\0';
 		attr.log_buf = (uint64_t)(uintptr_t)log;
@@ -44,23 +56,40 @@ static int load(int type, const void *insns, size_t cnt, char *log,
 	return fd < 0 ? -errno : (int)fd;
 }
 
-int kbpf_prog_load(int type, const void *insns, size_t cnt, char *log,
-		   size_t log_size)
+static int load_logged(int type, const void *insns, size_t cnt,
+		       const struct func_info *fi, char *log, size_t log_size)
 {
 	int fd, fd2;
 
 	if (cnt > UINT32_MAX)
 		return -E2BIG;
 	/* Fast path without the log; only a failure pays for the log. */
-	fd = load(type, insns, cnt, NULL, 0);
+	fd = load(type, insns, cnt, fi, NULL, 0);
 	if (fd >= 0 || !log || !log_size)
 		return fd;
 	/*
 	 * The kernel's log is rolling: when it overflows, the tail (with the
 	 * reason) is kept. The first error code is the one reported.
 	 */
-	fd2 = load(type, insns, cnt, log, log_size);
+	fd2 = load(type, insns, cnt, fi, log, log_size);
 	return fd2 >= 0 ? fd2 : fd;
+}
+
+int kbpf_prog_load(int type, const void *insns, size_t cnt, char *log,
+		   size_t log_size)
+{
+	return load_logged(type, insns, cnt, NULL, log, log_size);
+}
+
+int kbpf_prog_load_func(int type, const void *insns, size_t cnt, int btf_fd,
+			const uint32_t *func_info, size_t nr_funcs, char *log,
+			size_t log_size)
+{
+	struct func_info fi = { btf_fd, func_info, nr_funcs };
+
+	if (nr_funcs > UINT32_MAX)
+		return -E2BIG;
+	return load_logged(type, insns, cnt, &fi, log, log_size);
 }
 
 int kbpf_test_run(int prog_fd, const void *data_in, size_t size_in,
@@ -99,6 +128,46 @@ int kbpf_map_create_extra(uint32_t type, uint32_t key_size,
 	attr.map_flags = map_flags;
 	attr.map_extra = map_extra;
 	fd = sys_bpf(BPF_MAP_CREATE, &attr);
+	return fd < 0 ? -errno : (int)fd;
+}
+
+int kbpf_map_create_btf(uint32_t type, uint32_t key_size, uint32_t value_size,
+			uint32_t max_entries, uint32_t map_flags, int btf_fd,
+			uint32_t key_type_id, uint32_t value_type_id)
+{
+	union bpf_attr attr;
+	long fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = type;
+	attr.key_size = key_size;
+	attr.value_size = value_size;
+	attr.max_entries = max_entries;
+	attr.map_flags = map_flags;
+	attr.btf_fd = (uint32_t)btf_fd;
+	attr.btf_key_type_id = key_type_id;
+	attr.btf_value_type_id = value_type_id;
+	fd = sys_bpf(BPF_MAP_CREATE, &attr);
+	return fd < 0 ? -errno : (int)fd;
+}
+
+int kbpf_btf_load(const void *data, size_t size, char *log, size_t log_size)
+{
+	union bpf_attr attr;
+	long fd;
+
+	if (size > UINT32_MAX)
+		return -E2BIG;
+	memset(&attr, 0, sizeof(attr));
+	attr.btf = (uint64_t)(uintptr_t)data;
+	attr.btf_size = (uint32_t)size;
+	if (log && log_size) {
+		log[0] = '\0';
+		attr.btf_log_buf = (uint64_t)(uintptr_t)log;
+		attr.btf_log_size = (uint32_t)log_size;
+		attr.btf_log_level = 1;
+	}
+	fd = sys_bpf(BPF_BTF_LOAD, &attr);
 	return fd < 0 ? -errno : (int)fd;
 }
 

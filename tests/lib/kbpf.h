@@ -21,6 +21,16 @@ int kbpf_prog_load(int type, const void *insns, size_t cnt, char *log,
 		   size_t log_size);
 
 /*
+ * kbpf_prog_load with BTF function information: btf_fd holds the types,
+ * func_info[2 * i] is the first instruction of subprogram i and
+ * func_info[2 * i + 1] its BTF_KIND_FUNC type id (nr_funcs entries,
+ * sorted, the first at instruction 0).
+ */
+int kbpf_prog_load_func(int type, const void *insns, size_t cnt, int btf_fd,
+			const uint32_t *func_info, size_t nr_funcs, char *log,
+			size_t log_size);
+
+/*
  * Run prog_fd once on data_in[size_in]. data_out[*size_out] receives the
  * packet afterwards (*size_out is updated to its length); *retval gets the
  * return value. Returns 0 or a negative errno (-ENOSPC: data_out too small).
@@ -47,6 +57,16 @@ int kbpf_map_delete(int fd, const void *key);
 int kbpf_map_lookup_and_delete(int fd, const void *key, void *value);
 int kbpf_map_get_next_key(int fd, const void *key, void *next_key);
 int kbpf_map_freeze(int fd);
+
+/*
+ * Load raw BTF (BPF_BTF_LOAD): its fd or a negative errno (log[size], when
+ * given, gets the kernel's BTF log on failure).
+ */
+int kbpf_btf_load(const void *data, size_t size, char *log, size_t log_size);
+/* A map whose key and value have BTF types (a value with a bpf_spin_lock). */
+int kbpf_map_create_btf(uint32_t type, uint32_t key_size, uint32_t value_size,
+			uint32_t max_entries, uint32_t map_flags, int btf_fd,
+			uint32_t key_type_id, uint32_t value_type_id);
 
 /* 0 when bpf(BPF_MAP_CREATE) works here (root, BPF in the kernel), else
  * its negative errno: the map tests' reason to skip. */

@@ -6,23 +6,44 @@ t=$T_TMP
 
 "$UBEE" asm examples/sum.s -o "$t/sum.bin" 2>"$t/err" || fail cli.asm.sum "$(cat "$t/err")"
 printf 'hello, eBPF' > "$t/in"
-out=$("$UBEE" run "$t/sum.bin" --data "$t/in")
+# sum.s loops until r2 reaches 0: the verifier cannot bound that by the
+# memory's size, so it refuses; --no-verify runs it checked.
+if "$UBEE" run "$t/sum.bin" --data "$t/in" >"$t/o" 2>"$t/e"; then
+	fail cli.run.verify-refuses "accepted: $(cat "$t/o")"
+else
+	grep -q "2: invalid access to memory, mem_size=11 off=11 size=1" "$t/e" &&
+		pass cli.run.verify-refuses || fail cli.run.verify-refuses "stderr: $(cat "$t/e")"
+fi
+out=$("$UBEE" run "$t/sum.bin" --data "$t/in" --no-verify)
 # sum of the bytes of "hello, eBPF" = 925 = 0x39d
 case "$out" in "retval: 0x39d (925)"*) pass cli.run.text ;; *) fail cli.run.text "got: $out" ;; esac
 echo "$out" | grep -q '^duration (average): [0-9]*ns' && pass cli.run.duration || fail cli.run.duration "got: $out"
 
-out=$("$UBEE" run "$t/sum.bin" --data "$t/in" --json --repeat 3)
+out=$("$UBEE" run "$t/sum.bin" --data "$t/in" --no-verify --json --repeat 3)
 echo "$out" | python3 -c '
 import json,sys
 d=json.loads(sys.stdin.read())
-assert d["retval"]==925 and d["repeat"]==3 and d["engine"]=="interp" and isinstance(d["duration_ns"],int), d
+assert d["retval"]==925 and d["repeat"]==3 and d["engine"]=="interp" and d["checked"] is True and isinstance(d["duration_ns"],int), d
 ' && pass cli.run.json || fail cli.run.json "got: $out"
-out=$("$UBEE" -j run "$t/sum.bin" --data "$t/in")
+out=$("$UBEE" -j run "$t/sum.bin" --data "$t/in" --no-verify)
 case "$out" in '{"retval":925,'*) pass cli.run.global-json ;; *) fail cli.run.global-json "got: $out" ;; esac
 
 # No data: r1 = NULL, r2 = 0.
-out=$("$UBEE" run "$t/sum.bin" --json)
+out=$("$UBEE" run "$t/sum.bin" --no-verify --json)
 case "$out" in '{"retval":0,'*) pass cli.run.no-data ;; *) fail cli.run.no-data "got: $out" ;; esac
+
+# A program the verifier proves safe for its input runs unchecked, on the
+# JIT by default.
+printf 'r0 = *(u8 *)(r1 + 0x2)\nexit\n' > "$t/third.s"
+"$UBEE" asm "$t/third.s" -o "$t/third.bin"
+out=$("$UBEE" run "$t/third.bin" --data "$t/in" --json)
+echo "$out" | python3 -c '
+import json,sys
+d=json.loads(sys.stdin.read())
+assert d["retval"]==ord("l") and d["engine"]=="jit" and d["checked"] is False, d
+' && pass cli.run.verified-jit || fail cli.run.verified-jit "got: $out"
+out=$("$UBEE" run "$t/third.bin" --data "$t/in" --engine interp --json)
+case "$out" in '{"retval":108,'*'"engine":"interp","checked":false'*) pass cli.run.verified-interp ;; *) fail cli.run.verified-interp "got: $out" ;; esac
 
 # Full 64-bit r0 as unsigned decimal.
 printf 'r0 = -0x1 ll\nexit\n' > "$t/m1.s"
@@ -42,7 +63,7 @@ printf 'r0 = *(u8 *)skb[0x1]\nr2 = *(u8 *)(r1 + 0x0)\nr0 += r2\nexit\n' > "$t/c.
 "$UBEE" asm "$t/c.s" -o "$t/c.bin"
 printf '\005' > "$t/c.ctx"
 printf '\001\002' > "$t/c.pkt"
-out=$("$UBEE" run "$t/c.bin" --ctx "$t/c.ctx" --data "$t/c.pkt" --json)
+out=$("$UBEE" run "$t/c.bin" --ctx "$t/c.ctx" --data "$t/c.pkt" --no-verify --json)
 case "$out" in '{"retval":7,'*) pass cli.run.ctx ;; *) fail cli.run.ctx "got: $out" ;; esac
 
 # Errors: non-zero exit, one line naming the problem, no result on stdout.
@@ -59,15 +80,17 @@ expect_err cli.run.odd-size "multiple of 8 bytes" "$UBEE" run "$t/odd.bin"
 : > "$t/empty.bin"
 expect_err cli.run.empty "multiple of 8 bytes" "$UBEE" run "$t/empty.bin"
 expect_err cli.run.missing "cannot open" "$UBEE" run "$t/nope.bin"
-expect_err cli.run.jit "the JIT runs verified or trusted programs only" "$UBEE" run "$t/sum.bin" --engine jit
+expect_err cli.run.jit "the JIT runs verified or trusted programs only" "$UBEE" run "$t/sum.bin" --no-verify --engine jit
 expect_err cli.run.bad-engine "interp or jit" "$UBEE" run "$t/sum.bin" --engine turbo
 expect_err cli.run.bad-repeat "needs a number" "$UBEE" run "$t/sum.bin" --repeat 0
 printf 'r0 = *(u64 *)(r1 + 0x8)\nexit\n' > "$t/oob.s"
 "$UBEE" asm "$t/oob.s" -o "$t/oob.bin"
-expect_err cli.run.oob "0: out-of-bounds" "$UBEE" run "$t/oob.bin" --data "$t/c.pkt"
+expect_err cli.run.oob-verifier "0: invalid access to memory, mem_size=2 off=8 size=8" "$UBEE" run "$t/oob.bin" --data "$t/c.pkt"
+expect_err cli.run.oob "0: out-of-bounds" "$UBEE" run "$t/oob.bin" --data "$t/c.pkt" --no-verify
 printf 'l:\ngoto l\n' > "$t/loop.s"
 "$UBEE" asm "$t/loop.s" -o "$t/loop.bin"
-expect_err cli.run.budget "budget" "$UBEE" run "$t/loop.bin"
+expect_err cli.run.infinite-loop "infinite loop detected at insn 0" "$UBEE" run "$t/loop.bin"
+expect_err cli.run.budget "budget" "$UBEE" run "$t/loop.bin" --no-verify
 expect_err cli.run.unknown-helper "unknown helper" sh -c "printf 'call 0x7777\nexit\n' > '$t/h.s' && '$UBEE' asm '$t/h.s' -o '$t/h.bin' && '$UBEE' run '$t/h.bin'"
 printf 'r0 = 0x1\nbogus r1\nexit\n' > "$t/syn.s"
 expect_err cli.asm.error "line 2" "$UBEE" asm "$t/syn.s" -o "$t/syn.bin"

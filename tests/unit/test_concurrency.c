@@ -95,7 +95,9 @@ static void *consume(void *arg)
 
 static void run_engine(const uint8_t *bytes, size_t size, const struct t_engine *e)
 {
-	struct ubee_object_load_opts lo = { .sz = sizeof(lo), .vmlinux_btf = "" };
+	/* A plain-memory program over a ctx of any size: unverified. */
+	struct ubee_object_load_opts lo = { .sz = sizeof(lo), .vmlinux_btf = "",
+					    .prog_flags = UBEE_PROG_NO_VERIFY };
 	struct ubee_object *obj = NULL;
 	struct ubee_object_prog_info pi;
 	struct shared s = { .flags = e->flags };

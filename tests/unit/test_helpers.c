@@ -52,8 +52,11 @@ static int exec(const struct ubee_insn *p, size_t n,
 		const struct ubee_helpers *reg, struct ubee_run_opts *ro,
 		uint32_t flags, uint64_t *r0)
 {
+	/* Helper semantics, also with raw map addresses: unverified, run
+	 * checked or trusted as the engine table says. */
 	struct ubee_prog_opts po = { .sz = sizeof(po), .helpers = reg,
-				     .maps = exec_maps, .nr_maps = exec_nr_maps };
+				     .maps = exec_maps, .nr_maps = exec_nr_maps,
+				     .flags = UBEE_PROG_NO_VERIFY };
 	struct ubee_run_opts def = { 0 };
 	struct ubee_prog *prog;
 	struct ubee_log log;
@@ -226,7 +229,7 @@ static void registry_builtins(void)
 	h = ubee_helpers_find(reg, 181);
 	T_CHECK(h && h->ret == UBEE_RET_INTEGER && h->args[0] == UBEE_ARG_ANYTHING &&
 			h->args[1] == UBEE_ARG_PTR_TO_FUNC &&
-			h->args[2] == UBEE_ARG_PTR_TO_STACK &&
+			h->args[2] == UBEE_ARG_PTR_TO_STACK_OR_NULL &&
 			h->args[3] == UBEE_ARG_ANYTHING && h->args[4] == UBEE_ARG_NONE,
 		"bpf_loop prototype");
 	h = ubee_helpers_find(reg, 12);
@@ -318,7 +321,8 @@ static void custom_helper_called(void)
 	};
 	struct ubee_helpers *reg = test_registry();
 	struct ubee_helper sub = { H_ADD3, "test_sub", h_sub, UBEE_RET_INTEGER, { 0 } };
-	struct ubee_prog_opts po = { .sz = sizeof(po), .helpers = reg };
+	struct ubee_prog_opts po = { .sz = sizeof(po), .helpers = reg,
+				     .flags = UBEE_PROG_NO_VERIFY };
 	struct ubee_prog *before;
 	uint64_t r0;
 	int err;
@@ -623,7 +627,8 @@ static void nested_run_restores_current(void)
 		CALL(H_NESTED), MOV_X(6, 0), CALL(H_CURRENT), ADD_X(0, 6), EXIT,
 	};
 	struct ubee_helpers *reg = test_registry();
-	struct ubee_prog_opts po = { .sz = sizeof(po), .helpers = reg };
+	struct ubee_prog_opts po = { .sz = sizeof(po), .helpers = reg,
+				     .flags = UBEE_PROG_NO_VERIFY };
 	uint64_t ctx = 0;
 
 	T_CHECK(!ubee_prog_load(inner, N(inner), &po, &inner_prog, NULL), "load");
@@ -702,7 +707,8 @@ static void run_allow_regions(void)
 			ADD_K(7, 1), JNE_K(7, 20, -9),
 			MOV_X(0, 8), EXIT,
 		};
-		struct ubee_prog_opts po = { .sz = sizeof(po), .helpers = reg };
+		struct ubee_prog_opts po = { .sz = sizeof(po), .helpers = reg,
+				     .flags = UBEE_PROG_NO_VERIFY };
 		struct ubee_run_opts ro = { .sz = sizeof(ro), .flags = UBEE_RUN_CHECKED };
 		struct ubee_prog *prog;
 		struct ubee_log log;

@@ -35,6 +35,7 @@ struct env {
 	struct ubee_map *const *maps;
 	size_t nr_maps;
 	uint32_t flags; /* program flags */
+	int verify;     /* load through the verifier */
 };
 
 /* Assemble and load printf-formatted text; NULL (a failure) on error. */
@@ -56,6 +57,11 @@ static struct ubee_prog *load(const struct env *e, const char *fmt, ...)
 		po.nr_maps = e->nr_maps;
 		po.flags = e->flags;
 	}
+	/* The JIT's semantics, also of code the verifier refuses (raw
+	 * addresses, tricks): unverified, trusted runs, unless the env asks
+	 * for the verifier. */
+	if (!e || !e->verify)
+		po.flags |= UBEE_PROG_NO_VERIFY;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
@@ -160,8 +166,9 @@ static void code_memory_never_wx(void)
 
 static void engine_policy(void)
 {
+	struct env verify = { .verify = 1 };
 	struct env nv = { .flags = UBEE_PROG_NO_VERIFY };
-	struct ubee_prog *prog = load(NULL, "r0 = 7\nexit\n");
+	struct ubee_prog *prog = load(&verify, "r0 = 7\nexit\n");
 	struct ubee_prog *unverified = load(&nv, "r0 = 8\nexit\n");
 	uint64_t r0;
 
@@ -174,11 +181,17 @@ static void engine_policy(void)
 	T_CHECK(!strcmp(logbuf, "0: the JIT runs verified or trusted programs only; this run is checked\n"),
 		"log: %s", logbuf);
 	/* Neither verified nor trusted: checked, so not for the JIT. */
-	T_EQ_U64(run(prog, UBEE_ENGINE_JIT, 0, NULL, 0, &r0), -EOPNOTSUPP);
-	T_EQ_U64(run(unverified, UBEE_ENGINE_JIT, UBEE_RUN_TRUSTED, NULL, 0, &r0),
-		 -EOPNOTSUPP);
+	T_EQ_U64(run(unverified, UBEE_ENGINE_JIT, 0, NULL, 0, &r0), -EOPNOTSUPP);
+	/* Verified: unchecked, the JIT by default. */
+	T_CHECK(ubee_prog_verified(prog) && !ubee_prog_verified(unverified),
+		"verified");
+	T_CHECK(!run(prog, UBEE_ENGINE_JIT, 0, NULL, 0, &r0) && r0 == 7,
+		"verified on the jit");
+	/* Trusted: the embedder's word stands in for the verifier's. */
+	T_CHECK(!run(unverified, UBEE_ENGINE_JIT, UBEE_RUN_TRUSTED, NULL, 0,
+		     &r0) && r0 == 8, "trusted on the jit");
 	/* The default engine runs checked code in the interpreter. */
-	T_CHECK(!run(unverified, UBEE_ENGINE_DEFAULT, UBEE_RUN_TRUSTED, NULL, 0,
+	T_CHECK(!run(unverified, UBEE_ENGINE_DEFAULT, 0, NULL, 0,
 		     &r0) && r0 == 8, "default, checked");
 	T_CHECK(!run(prog, UBEE_ENGINE_DEFAULT, UBEE_RUN_CHECKED, NULL, 0, &r0) &&
 			r0 == 7, "default, checked run");
@@ -415,10 +428,12 @@ static void tail_calls(void)
 	T_CHECK(!run_jit(self, ctx, sizeof(ctx), &r0) && r0 == 7 &&
 			ctx[2] == (uint64_t)-ENOENT,
 		"missing: r0 %llu", (unsigned long long)r0);
-	/* An unchecked run never continues into a program needing checks. */
+	/* A run unchecked because its program is verified (not trusted)
+	 * never continues into a program needing checks. */
 	ctx[0] = 0;
 	ctx[1] = 2;
-	T_CHECK(!run_jit(self, ctx, sizeof(ctx), &r0) && r0 == 7 &&
+	self->verified = 1;
+	T_CHECK(!run(self, UBEE_ENGINE_JIT, 0, ctx, sizeof(ctx), &r0) && r0 == 7 &&
 			ctx[2] == (uint64_t)-EACCES,
 		"into unverified: r0 %llu", (unsigned long long)r0);
 

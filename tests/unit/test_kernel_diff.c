@@ -355,6 +355,7 @@ static enum outcome check_case(struct dcase *c, int corrupt, char *why,
 	}
 
 	ubee_log_init(&log, ulog, sizeof(ulog));
+	popts.ctx_size = (uint32_t)c->len;
 	err = ubee_prog_load(c->uprog.insns, c->uprog.n, &popts, &prog, &log);
 	if (err) {
 		snprintf(why, size, "ubee_prog_load: %s: %s", strerror(-err), ulog);

@@ -19,8 +19,10 @@ static char logbuf[4096];
 /* Open and load name with cap (0: the default); the load's error. */
 static int load(const char *name, uint64_t cap)
 {
+	/* Limits of the loader: its programs need not verify. */
 	struct ubee_object_load_opts lo = { .sz = sizeof(lo), .vmlinux_btf = "",
-					    .max_memory = cap };
+					    .max_memory = cap,
+					    .prog_flags = UBEE_PROG_NO_VERIFY };
 	struct ubee_object *obj = NULL;
 	struct ubee_log log;
 	char path[512];

@@ -108,6 +108,9 @@ static int load_mem(struct ubee_object *obj, int all, const char *vmlinux)
 	o.sz = sizeof(o);
 	o.load_all = all;
 	o.vmlinux_btf = vmlinux ? vmlinux : "";
+	/* The loader's results, run on memory of any size: unverified
+	 * (runs are checked, or trusted where a test says so). */
+	o.prog_flags = UBEE_PROG_NO_VERIFY;
 	return ubee_object_load(obj, &o, fresh_log());
 }
 
@@ -442,6 +445,11 @@ static void progs_run(void)
 	}
 }
 
+/* Loads that test the loader, not the verifier. */
+static const struct ubee_object_load_opts unverified = {
+	.sz = sizeof(unverified), .prog_flags = UBEE_PROG_NO_VERIFY,
+};
+
 /* Types from the SEC table, autoload, a type ubee lacks, set_type. */
 static void types_and_autoload(void)
 {
@@ -457,20 +465,20 @@ static void types_and_autoload(void)
 	if (cg < 0 || lazy < 0)
 		goto out;
 	/* cgroup_skb is not a type ubee runs: the load names it. */
-	err = ubee_object_load(obj, NULL, fresh_log());
+	err = ubee_object_load(obj, &unverified, fresh_log());
 	T_CHECK(err == -EOPNOTSUPP &&
 		strstr(lbuf, "program 'prog_cg' (section cgroup_skb/ingress): ubee does not support program type cgroup_skb (8)"),
 		"load: %d %s", err, lbuf);
 	T_CHECK(!ubee_object_prog(obj, 0, &pi) && !pi.prog, "unloaded after failure");
 	T_EQ_U64(ubee_object_prog_set_autoload(obj, (size_t)cg, 0), 0);
-	err = ubee_object_load(obj, NULL, fresh_log());
+	err = ubee_object_load(obj, &unverified, fresh_log());
 	T_CHECK(!err, "load without prog_cg: %d %s", err, lbuf);
 	T_CHECK(!ubee_object_prog(obj, (size_t)lazy, &pi) && !pi.prog && !pi.autoload,
 		"'?' section loaded");
 	T_CHECK(!ubee_object_prog(obj, (size_t)cg, &pi) && !pi.prog, "cg loaded");
 	T_CHECK(prog_of(obj, "prog_add3") && prog_of(obj, "prog_twice") &&
 		prog_of(obj, "prog_custom"), "programs missing");
-	T_EQ_U64(ubee_object_load(obj, NULL, fresh_log()), -EBUSY);
+	T_EQ_U64(ubee_object_load(obj, &unverified, fresh_log()), -EBUSY);
 	T_EQ_U64(ubee_object_prog_set_autoload(obj, 0, 0), -EBUSY);
 	T_EQ_U64(ubee_object_prog_set_type(obj, 0, 0), -EBUSY);
 out:
@@ -883,6 +891,7 @@ static void core_vmlinux(void)
 	ubee_object_prog_set_autoload(obj, (size_t)ubee_object_find_prog(obj, "core_skb"), 1);
 	memset(&o, 0, sizeof(o));
 	o.sz = sizeof(o);
+	o.prog_flags = UBEE_PROG_NO_VERIFY; /* reads task_struct: kernel-only */
 	err = ubee_object_load(obj, &o, fresh_log()); /* vmlinux by default */
 	if (err == -EOPNOTSUPP) /* socket_filter missing: try as plain memory */
 		err = load_mem(obj, 0, vmlinux);

@@ -413,6 +413,20 @@ static void ringbuf_layout(void)
 	memcpy(&uprod, umem, 8);
 	T_EQ_U64(uprod, kprod);
 	T_EQ_U64(ubee_ringbuf_query(m, UBEE_RB_PROD_POS), kprod);
+	/*
+	 * Where the kernel keeps a record's page offset (read only by its own
+	 * submit), ubee keeps the producer's pid (ringbuf.c: a dead
+	 * producer's record is skipped): check it, then compare the rest.
+	 */
+	for (uint64_t pos = 0; kprod < s.max_entries && pos + 8 <= kprod;) {
+		uint32_t len, pid;
+
+		memcpy(&len, umem + page + pos, 4);
+		memcpy(&pid, umem + page + pos + 4, 4);
+		T_EQ_U64(pid, getpid());
+		memcpy(umem + page + pos + 4, kmem + page + pos + 4, 4);
+		pos += ((uint64_t)(len & 0x3fffffffu) + 8 + 7) & ~7ull;
+	}
 	T_CHECK(kprod < s.max_entries &&
 			!memcmp(kmem + page, umem + page, (size_t)kprod),
 		"ring buffer bytes differ (first header: kernel %08x %08x, "

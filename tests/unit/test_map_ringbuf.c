@@ -109,10 +109,11 @@ static void layout(void)
 	T_EQ_U64(ubee_ringbuf_query(m, UBEE_RB_AVAIL_DATA), 0);
 	a = ubee_ringbuf_reserve(m, 5, 0);
 	T_CHECK(a == data + 8, "first sample at data + 8");
-	/* Header: size | busy, page offset (meta, consumer, producer). */
+	/* Header: size | busy, then where the kernel keeps the page offset
+	 * (read only by its own submit) the producer's pid (ringbuf.c). */
 	memcpy(hdr, data, 8);
 	T_EQ_U64(hdr[0], 5 | UBEE_RINGBUF_BUSY_BIT);
-	T_EQ_U64(hdr[1], 3);
+	T_EQ_U64(hdr[1], getpid());
 	T_EQ_U64(*(uint64_t *)(area + page), 16);
 	T_EQ_U64(ubee_ringbuf_query(m, UBEE_RB_PROD_POS), 16);
 	T_EQ_U64(ubee_ringbuf_query(m, UBEE_RB_AVAIL_DATA), 16);

@@ -26,8 +26,12 @@
 #include "../fuzz/fuzz_asm.c"
 #include "../fuzz/fuzz_btf.c"
 #include "../fuzz/fuzz_bytecode.c"
+#include "../fuzz/fuzz_cbpf.c"
+#include "../fuzz/fuzz_cliparse.c"
 #include "../fuzz/fuzz_jit.c"
 #include "../fuzz/fuzz_object.c"
+#include "../fuzz/fuzz_pcap.c"
+#include "../fuzz/fuzz_verifier.c"
 
 struct target {
 	const char *name;
@@ -38,8 +42,12 @@ static const struct target targets[] = {
 	{ "fuzz_asm", fuzz_asm_one },
 	{ "fuzz_btf", fuzz_btf_one },
 	{ "fuzz_bytecode", fuzz_bytecode_one },
+	{ "fuzz_cbpf", fuzz_cbpf_one },
+	{ "fuzz_cliparse", fuzz_cliparse_one },
 	{ "fuzz_jit", fuzz_jit_one },
 	{ "fuzz_object", fuzz_object_one },
+	{ "fuzz_pcap", fuzz_pcap_one },
+	{ "fuzz_verifier", fuzz_verifier_one },
 };
 
 static const char *root;

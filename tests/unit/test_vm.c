@@ -62,13 +62,22 @@ static int exec(const struct ubee_insn *p, size_t n,
 		uint32_t flags, uint64_t *r0)
 {
 	struct ubee_run_opts def = { 0 };
+	struct ubee_prog_opts po = { .sz = sizeof(po) };
 	struct ubee_prog *prog;
 	struct ubee_log log;
 	int err;
 
+	/*
+	 * The interpreter's semantics, also of programs the verifier refuses
+	 * (division by zero, raw addresses): unverified, so runs are checked
+	 * unless flags say UBEE_RUN_TRUSTED.
+	 */
+	if (popts)
+		po = *popts;
+	po.flags |= UBEE_PROG_NO_VERIFY;
 	ubee_log_init(&log, logbuf, sizeof(logbuf));
 	*r0 = 0xdeadbeef;
-	err = ubee_prog_load(p, n, popts, &prog, &log);
+	err = ubee_prog_load(p, n, &po, &prog, &log);
 	if (err)
 		return err;
 	if (!ro)
@@ -601,9 +610,10 @@ static void atomics_four_threads(void)
 		ADD_K(2, -1), JNE_K(2, 0, -6),
 		MOV_K(0, 0), EXIT,
 	};
+	struct ubee_prog_opts po = { .sz = sizeof(po), .flags = UBEE_PROG_NO_VERIFY };
 	struct ubee_prog *prog;
 
-	T_CHECK(!ubee_prog_load(p, N(p), NULL, &prog, NULL), "load");
+	T_CHECK(!ubee_prog_load(p, N(p), &po, &prog, NULL), "load");
 	if (!t_ok())
 		return;
 	/* Round 0: all trusted (the fast engine); round 1: one engine each. */
@@ -740,10 +750,8 @@ static void no_verify_programs_always_checked(void)
 	struct ubee_prog_opts po = { .sz = sizeof(po), .flags = UBEE_PROG_NO_VERIFY };
 	uint64_t r0;
 
-	/* TRUSTED does not lift the checks of a NO_VERIFY program. */
-	T_EQ_U64(exec(p, N(p), &po, NULL, UBEE_RUN_TRUSTED, &r0), -EFAULT);
-	/* Neither flag: unverified programs run checked by default. */
-	T_EQ_U64(exec(p, N(p), NULL, NULL, 0, &r0), -EFAULT);
+	/* Without TRUSTED, an unverified program runs checked. */
+	T_EQ_U64(exec(p, N(p), &po, NULL, 0, &r0), -EFAULT);
 	T_CHECK(!strncmp(logbuf, "1: out-of-bounds read", 21), "log: %s", logbuf);
 }
 
@@ -879,7 +887,10 @@ static void tail_calls(void)
 		MOV_K(0, 7), EXIT,
 	};
 	const struct ubee_insn other[] = { MOV_K(0, 42), EXIT };
-	struct ubee_prog_opts po = { .sz = sizeof(po), .maps = &map, .nr_maps = 1 };
+	/* A raw map address in a plain lddw: unverifiable, runs trusted or
+	 * checked. */
+	struct ubee_prog_opts po = { .sz = sizeof(po), .maps = &map, .nr_maps = 1,
+				     .flags = UBEE_PROG_NO_VERIFY };
 	struct ubee_prog *prog, *prog2;
 
 	T_CHECK(map != NULL, "map");
@@ -931,14 +942,15 @@ static void tail_calls(void)
 				ctx[0] == 1,
 			"no hook");
 	}
-	/* An unchecked run cannot continue into a NO_VERIFY program. */
+	/* A run unchecked because its program was verified cannot continue
+	 * into an unverified program. */
 	prog->tail_call = fake_tail_call;
-	prog2->flags |= UBEE_PROG_NO_VERIFY;
+	prog->verified = 1;
+	prog2->verified = 0;
 	{
 		uint64_t ctx[3] = { 0, 1, 0 }, r0;
 		struct ubee_run_opts ro = { .sz = sizeof(ro), .ctx = ctx,
-					    .ctx_size = sizeof(ctx),
-					    .flags = UBEE_RUN_TRUSTED };
+					    .ctx_size = sizeof(ctx) };
 
 		T_CHECK(!ubee_prog_run(prog, &ro, &r0, NULL) && r0 == 7 &&
 				ctx[2] == (uint64_t)-EACCES,
@@ -1080,6 +1092,7 @@ static void pseudo_lddw_resolution(void)
 		"second call args");
 
 	/* The originals show the resolved values. */
+	po.flags = UBEE_PROG_NO_VERIFY;  /* the values are no maps */
 	ubee_log_init(&log, logbuf, sizeof(logbuf));
 	T_CHECK(!ubee_prog_load(p, N(p), &po, &prog, &log), "load");
 	if (t_ok()) {
@@ -1129,7 +1142,7 @@ static void load_rejections(void)
 	T_CHECK(prog == NULL, "*out cleared on failure");
 	T_EQ_U64(ubee_prog_load(NULL, 1, NULL, &prog, NULL), -EINVAL);
 	T_EQ_U64(ubee_prog_load(one, 1, NULL, NULL, NULL), -EINVAL);
-	po.flags = 0;
+	po.flags = UBEE_PROG_NO_VERIFY;  /* exit with r0 unset */
 	T_CHECK(!ubee_prog_load(one, 1, &po, &prog, NULL), "load");
 	T_CHECK(prog && !strcmp(ubee_prog_name(prog), "named"), "name copied");
 	T_CHECK(ubee_prog_run(NULL, NULL, &r0, NULL) == -EINVAL, "run NULL prog");
@@ -1200,6 +1213,8 @@ static void load_allocation_failures(void)
 		MOV_K(4, 0), CALL(181), CALL(5), EXIT,
 		MOV_K(0, 1), EXIT,
 	};
+	/* The verifier's allocations are walked by test_faults. */
+	struct ubee_prog_opts po = { .sz = sizeof(po), .flags = UBEE_PROG_NO_VERIFY };
 	int ok = 0;
 
 	for (long n = 0; n < 20 && !ok; n++) {
@@ -1207,7 +1222,7 @@ static void load_allocation_failures(void)
 		int err;
 
 		ubee_fail_alloc_after(n);
-		err = ubee_prog_load(p, N(p), NULL, &prog, NULL);
+		err = ubee_prog_load(p, N(p), &po, &prog, NULL);
 		ubee_fail_alloc_after(-1);
 		T_CHECK(err == 0 || err == -ENOMEM, "after %ld: %d", n, err);
 		T_CHECK(!err == !!prog, "after %ld: prog %p", n, (void *)prog);

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Classic filters over packets: a translated program loaded as a socket
+ * filter, run on captured packets with a per-thread __sk_buff (so one
+ * filter serves many threads). The packet for
+ * LD_ABS/LD_IND is the captured bytes from the link-layer header on, as a
+ * packet socket sees them; skb->len is the length on the wire, as BPF_LEN
+ * is in libpcap.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "cbpf/cbpf_int.h"
+#include "ubee/asm.h"
+#include "ubee/progtype.h"
+#include "util/util.h"
+
+#define ARPHRD_ETHER 1
+#define ETH_HLEN 14
+
+struct ubee_cbpf_filter {
+	struct ubee_prog *prog;
+	uint32_t hatype;
+	uint32_t ifindex;
+	enum ubee_engine engine;
+	uint32_t run_flags;
+};
+
+int ubee_cbpf_filter_new(const struct ubee_cbpf_insn *insns, size_t cnt,
+			 const struct ubee_cbpf_filter_opts *opts,
+			 struct ubee_cbpf_filter **out, struct ubee_log *log)
+{
+	struct ubee_cbpf_filter_opts o = { 0 };
+	struct ubee_cbpf_opts topts = { .sz = sizeof(topts) };
+	struct ubee_prog_opts popts = { .sz = sizeof(popts) };
+	struct ubee_cbpf_filter *f = NULL;
+	struct ubee_insn *prog = NULL;
+	size_t prog_cnt;
+	int err;
+
+	*out = NULL;
+	if (opts) {
+		if (opts->sz < sizeof(size_t)) {
+			ubee_logf(log, "0: struct ubee_cbpf_filter_opts: bad sz %zu",
+				  opts->sz);
+			return -EINVAL;
+		}
+		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+	}
+	topts.hatype = o.hatype ? o.hatype : ARPHRD_ETHER;
+	err = ubee_cbpf_translate(insns, cnt, &topts, &prog, &prog_cnt, log);
+	if (err)
+		return err;
+	f = ubee_calloc(1, sizeof(*f));
+	if (!f) {
+		ubee_logf(log, "0: out of memory");
+		err = -ENOMEM;
+		goto out;
+	}
+	f->hatype = topts.hatype;
+	f->ifindex = o.ifindex ? o.ifindex : 1;
+	f->engine = o.engine;
+	f->run_flags = o.run_flags;
+	popts.name = "cbpf";
+	popts.prog_type = UBEE_PROG_TYPE_SOCKET_FILTER;
+	popts.flags = o.prog_flags;
+	err = ubee_prog_load(prog, prog_cnt, &popts, &f->prog, log);
+	if (err)
+		goto out;
+	*out = f;
+	f = NULL;
+out:
+	ubee_cbpf_filter_free(f);
+	ubee_insns_free(prog);
+	return err;
+}
+
+void ubee_cbpf_filter_free(struct ubee_cbpf_filter *f)
+{
+	if (!f)
+		return;
+	ubee_prog_free(f->prog);
+	ubee_free(f);
+}
+
+const struct ubee_prog *ubee_cbpf_filter_prog(const struct ubee_cbpf_filter *f)
+{
+	return f->prog;
+}
+
+/*
+ * protocol and pkt_type as the kernel's eth_type_trans sets them. With no
+ * device address to compare with, unicast frames count as PACKET_HOST.
+ */
+static void eth_meta(struct ubee_sk_buff *skb, const uint8_t *eth,
+		     uint32_t caplen)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint16_t type = (uint16_t)(eth[12] << 8 | eth[13]);
+	uint8_t be[2];
+
+	if (type < 0x600) /* an 802.3 length: raw IPX (0xffff) or 802.2 LLC */
+		type = caplen >= ETH_HLEN + 2 && eth[14] == 0xff &&
+		       eth[15] == 0xff ? 0x0001 : 0x0004;
+	be[0] = (uint8_t)(type >> 8);
+	be[1] = (uint8_t)type;
+	memcpy(&skb->protocol, be, 2); /* network order, as on the wire */
+	if (eth[0] & 1)
+		skb->pkt_type = memcmp(eth, bcast, 6) ? 2 /* MULTICAST */ :
+							1 /* BROADCAST */;
+}
+
+/*
+ * The context of this thread's runs. Translated programs never write the
+ * context, so only the fields set per run change: the rest stays zero,
+ * and no run pays for clearing 192 bytes.
+ */
+static __thread struct ubee_sk_buff run_skb;
+
+int ubee_cbpf_filter_run(const struct ubee_cbpf_filter *f, const void *pkt,
+			 uint32_t caplen, uint32_t wirelen, uint32_t *keep,
+			 struct ubee_log *log)
+{
+	struct ubee_sk_buff *skb = &run_skb;
+	struct ubee_run_opts o;
+	uint64_t r0 = 0;
+	int err;
+
+	*keep = 0;
+	if (!f || (!pkt && caplen))
+		return -EINVAL;
+	skb->len = wirelen > caplen ? wirelen : caplen;
+	skb->ifindex = f->ifindex;
+	skb->protocol = 0;
+	skb->pkt_type = 0;
+	if (f->hatype == ARPHRD_ETHER && caplen >= ETH_HLEN)
+		eth_meta(skb, pkt, caplen);
+	memset(&o, 0, sizeof(o));
+	o.sz = sizeof(o);
+	o.ctx = skb;
+	o.ctx_size = sizeof(*skb);
+	o.pkt = (void *)(uintptr_t)pkt;
+	o.pkt_size = caplen;
+	o.engine = f->engine;
+	o.flags = f->run_flags;
+	err = ubee_prog_run(f->prog, &o, &r0, log);
+	if (!err)
+		*keep = (uint32_t)r0;
+	return err;
+}
