@@ -11,7 +11,12 @@
 #     links) and run it: map operations per op on ubee and in the kernel;
 #  3. verification: bench/verify.c verifies the examples, the bench
 #     programs and large generated ones with ubee and (root) the kernel,
-#     side by side: processed instructions and time ($BUILD/bench-verify.json).
+#     side by side: processed instructions and time ($BUILD/bench-verify.json);
+#  4. packets: compile bench/pkt/*.c (XDP programs) and run
+#     bench/pkt_harness.c: packets per second on a generated capture held
+#     in memory, the kernel's BPF_PROG_TEST_RUN on the same programs and
+#     packets, classic filters against libpcap's bpf_filter, and
+#     `ubee filter` against tcpdump end to end ($BUILD/bench-pkt.json).
 # Everything goes into $BUILD/bench; the results also into
 # $BUILD/bench.json (the maps under "maps"). Exits non-zero when a program
 # does not build self-contained, any engine's result differs from the
@@ -21,7 +26,9 @@
 # LLVM (19: the llvm-readelf/objdump/objcopy version),
 # BENCH_ARGS (extra harness options, e.g. "--time 0.05 --only crc32"),
 # BENCH_MAPS_ARGS (extra maps_harness options, e.g. "--only hash"),
-# BENCH_PROGS=0 / BENCH_MAPS=0 / BENCH_VERIFY=0 (skip a part), LIBBPF_LIBS (-lbpf -lelf -lz).
+# BENCH_PKT_ARGS (extra pkt_harness options, e.g. "--packets 200000"),
+# BENCH_PROGS=0 / BENCH_MAPS=0 / BENCH_VERIFY=0 / BENCH_PKT=0 (skip a part),
+# LIBBPF_LIBS (-lbpf -lelf -lz).
 # shellcheck disable=SC2086 # CC, WARN, SAN, LIBBPF_LIBS and *_ARGS are option lists
 set -eu
 cd "$(dirname "$0")/.."
@@ -113,6 +120,18 @@ $CC -std=gnu11 -O2 $WARN $SAN ${NO_LIBBPF:+-DBENCH_NO_LIBBPF} -Iinclude \
 	-o "$OUT/verify" bench/verify.c "$BUILD/libubee.a" $LIBBPF_LIBS \
 	-pthread -lm -lpcap
 
+# The packet path: XDP objects (with BTF, for libbpf) and the harness.
+mkdir -p "$OUT/pkt"
+rm -f "$OUT"/pkt/*
+for src in bench/pkt/*.c; do
+	name=$(basename "$src" .c)
+	"$BPF_CLANG" -O2 -g -target bpf -mcpu=v3 -I/usr/include/x86_64-linux-gnu \
+		-Wall -Wextra -c "$src" -o "$OUT/pkt/$name.o"
+done
+$CC -std=gnu11 -O2 $WARN $SAN ${NO_LIBBPF:+-DBENCH_NO_LIBBPF} -Iinclude -Ibench \
+	-o "$OUT/pkt_harness" bench/pkt_harness.c "$BUILD/libubee.a" \
+	$LIBBPF_LIBS -lpcap -pthread -lm
+
 status=0
 if [ "${BENCH_PROGS:-1}" != 0 ]; then
 	"$OUT/harness" --bin "$OUT/bpf" --kernel "$OUT/kernel" \
@@ -125,5 +144,9 @@ fi
 if [ "${BENCH_VERIFY:-1}" != 0 ]; then
 	"$OUT/verify" --examples "$BUILD/examples/bpf" --bin "$OUT/bpf" \
 		--json "$BUILD/bench-verify.json" || status=1
+fi
+if [ "${BENCH_PKT:-1}" != 0 ]; then
+	"$OUT/pkt_harness" --obj "$OUT/pkt" --out "$OUT/pkt" --ubee "$BUILD/ubee" \
+		--json "$BUILD/bench-pkt.json" ${BENCH_PKT_ARGS:-} || status=1
 fi
 exit $status

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ubee/ubee.h"
 
@@ -38,6 +39,17 @@ int cli_write_file(const char *path, const void *data, size_t size);
 /* Parse an unsigned decimal or 0x-hex number; -1 on junk. */
 int cli_parse_u64(const char *s, uint64_t *out);
 
+/*
+ * JSON (or bpftool's plain BTF text) built by fill into a writer with
+ * UBEE_BTF_DUMP_* flags, printed to f with a newline: fill runs once, or
+ * twice when the text outgrows the first buffer (it must write the same
+ * both times). Returns fill's result (a count, or -errno: nothing is
+ * printed), or -ENOMEM.
+ */
+struct ubee_btf_writer;
+long cli_emit_json(FILE *f, unsigned flags,
+		   long (*fill)(struct ubee_btf_writer *w, void *arg), void *arg);
+
 /* A map to print, with the BTF that describes it (btf may be NULL). */
 struct ubee_btf;
 struct cli_map_view {
@@ -48,11 +60,19 @@ struct cli_map_view {
 };
 
 /*
+ * The layout of a map's user-space value (what ubee_map_lookup copies
+ * out): per-CPU maps (cli_map_is_percpu) hold one slot per CPU, each the
+ * value rounded up to 8 bytes; other maps one slot of value_size bytes.
+ */
+int cli_map_is_percpu(struct ubee_map *m);
+unsigned cli_map_value_slots(struct ubee_map *m);
+size_t cli_map_value_stride(struct ubee_map *m);
+
+/*
  * Print the map's elements to f as `bpftool map dump` does, with
  * UBEE_BTF_DUMP_* flags (UBEE_BTF_DUMP_PLAIN for the plain form, 0 for
  * -j, UBEE_BTF_DUMP_PRETTY for -p). Returns 0 or -errno.
  */
-#include <stdio.h>
 int cli_map_dump(FILE *f, const struct cli_map_view *v, unsigned btf_flags);
 
 /* bpftool's three output shapes: plain text, -j, -p. */
@@ -66,8 +86,38 @@ int cli_map_dump_fmt(FILE *f, const struct cli_map_view *v, enum cli_map_fmt fmt
  */
 int cli_map_print_elem(FILE *f, const struct cli_map_view *v, const void *key,
 		       const void *value, enum cli_map_fmt fmt);
+/*
+ * Every map of obj with its dump, after a run (--dump-maps): plain, a
+ * "map NAME (TYPE):" line before each; under json the member
+ * ,"maps":[{"name":..,"type":..,"elements":DUMP},..] of the JSON object
+ * the caller is printing. Stops at the first map that cannot be dumped
+ * (reported). Returns 0 or -errno.
+ */
+struct ubee_object;
+int cli_object_dump_maps(const struct ubee_object *obj, int json);
 /* Bytes as "01 02 03". */
 void cli_print_hex(FILE *f, const void *p, size_t n);
+
+/*
+ * Pinned objects (pins.c). A show callback opens the object pinned at
+ * path and prints it as one list element (*first: no separator before
+ * it; the callback clears it once it printed); it skips, silently, what
+ * it cannot open.
+ */
+typedef void (*cli_pin_show_fn)(const char *path, int *first);
+/*
+ * Every object of kind (UBEE_PIN_MAP or UBEE_PIN_PROG) under the pin
+ * directory, in name order and down to a few subdirectories, to show;
+ * under -j wrapped in [ ]. Returns the exit status: 0, or 1 (reported)
+ * when there is no usable pin directory.
+ */
+int cli_pin_show_all(int kind, cli_pin_show_fn show);
+/*
+ * Remove the pin at path when it holds kind; what names the kind in the
+ * error ("map": "no pinned map there"). Returns the exit status, 0 or 1
+ * (reported).
+ */
+int cli_pin_unlink(const char *path, int kind, const char *what);
 
 /* Command entry points: argv[0] is the command name. Return exit status. */
 int cmd_run(int argc, char **argv);

@@ -52,20 +52,131 @@ static const char *anon(const char *name)
 	return name && *name ? name : "(anon)";
 }
 
-/* One type in bpftool's plain format. */
-static void type_text(FILE *f, const struct ubee_btf *btf, uint32_t id)
+/*
+ * Where one type's record goes: bpftool's plain text (a line, with one
+ * more line per member, enumerator, parameter or variable) or its JSON
+ * object. The fields are the same in both, in the same order; the few
+ * places where bpftool's two forms differ test r->f.
+ */
+struct rec {
+	FILE *f;                    /* plain text; NULL: JSON into w */
+	struct ubee_btf_writer *w;
+	int sep;                    /* text: a space goes before the next field */
+};
+
+/* A field whose value is already formatted: text name=v, JSON "name": v. */
+static void rec_raw(struct rec *r, const char *name, const char *v)
+{
+	if (r->f) {
+		fprintf(r->f, "%s%s=%s", r->sep ? " " : "", name, v);
+		r->sep = 1;
+	} else {
+		ubee_btf_w_name(r->w, name);
+		ubee_btf_w_printf(r->w, "%s", v);
+	}
+}
+
+static void rec_u(struct rec *r, const char *name, uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	rec_raw(r, name, buf);
+}
+
+/* A word: unquoted in text, a JSON string. */
+static void rec_s(struct rec *r, const char *name, const char *s)
+{
+	if (r->f) {
+		rec_raw(r, name, s);
+	} else {
+		ubee_btf_w_name(r->w, name);
+		ubee_btf_w_string(r->w, s);
+	}
+}
+
+/* The list of a type's parts: JSON "name": [ ... ]; nothing in text. */
+static void rec_list(struct rec *r, const char *name)
+{
+	if (!r->f) {
+		ubee_btf_w_name(r->w, name);
+		ubee_btf_w_begin(r->w, '[');
+	}
+}
+
+static void rec_list_end(struct rec *r)
+{
+	if (!r->f)
+		ubee_btf_w_end(r->w, ']');
+}
+
+/*
+ * One part (member, enumerator...): in text a new line "\t'name'" (no
+ * name: "\t"), in JSON an object with "name" first. End with rec_part_end.
+ */
+static void rec_part(struct rec *r, const char *name)
+{
+	if (r->f) {
+		fprintf(r->f, "\n\t");
+		if (name)
+			fprintf(r->f, "'%s'", name);
+		r->sep = name != NULL;
+	} else {
+		ubee_btf_w_begin(r->w, '{');
+		if (name)
+			rec_s(r, "name", name);
+	}
+}
+
+static void rec_part_end(struct rec *r)
+{
+	if (!r->f)
+		ubee_btf_w_end(r->w, '}');
+}
+
+/* An enumerator's value: bpftool's text marks 64-bit ones with C
+ * suffixes; its JSON widens a 32-bit unsigned value as signed. */
+static void enum_val(struct rec *r, const struct ubee_btf_type *t, uint64_t v)
+{
+	int e64 = t->kind == UBEE_BTF_KIND_ENUM64;
+	char buf[32];
+
+	if (t->kflag)
+		snprintf(buf, sizeof(buf), "%" PRId64 "%s", (int64_t)v,
+			 r->f && e64 ? "LL" : "");
+	else if (r->f)
+		snprintf(buf, sizeof(buf), "%" PRIu64 "%s", v, e64 ? "ULL" : "");
+	else
+		snprintf(buf, sizeof(buf), "%" PRIu64,
+			 e64 ? v : (uint64_t)(int64_t)(int32_t)v);
+	rec_raw(r, "val", buf);
+}
+
+/* Type id as bpftool prints it, in r's form. */
+static void type_rec(struct rec *r, const struct ubee_btf *btf, uint32_t id)
 {
 	struct ubee_btf_type t;
 
 	ubee_btf_type(btf, id, &t);
-	fprintf(f, "[%u] %s '%s'", id, ubee_btf_kind_name(t.kind), anon(t.name));
+	if (r->f) {
+		fprintf(r->f, "[%u] %s '%s'", id, ubee_btf_kind_name(t.kind),
+			anon(t.name));
+		r->sep = 1;
+	} else {
+		ubee_btf_w_begin(r->w, '{');
+		rec_u(r, "id", id);
+		rec_s(r, "kind", ubee_btf_kind_name(t.kind));
+		rec_s(r, "name", anon(t.name));
+	}
 	switch (t.kind) {
 	case UBEE_BTF_KIND_INT: {
 		struct ubee_btf_int in;
 
 		ubee_btf_int(btf, id, &in);
-		fprintf(f, " size=%u bits_offset=%u nr_bits=%u encoding=%s",
-			t.size, in.offset, in.bits, int_encoding(in.encoding));
+		rec_u(r, "size", t.size);
+		rec_u(r, "bits_offset", in.offset);
+		rec_u(r, "nr_bits", in.bits);
+		rec_s(r, "encoding", int_encoding(in.encoding));
 		break;
 	}
 	case UBEE_BTF_KIND_PTR:
@@ -74,268 +185,129 @@ static void type_text(FILE *f, const struct ubee_btf *btf, uint32_t id)
 	case UBEE_BTF_KIND_RESTRICT:
 	case UBEE_BTF_KIND_TYPEDEF:
 	case UBEE_BTF_KIND_TYPE_TAG:
-		fprintf(f, " type_id=%u", t.type);
+		rec_u(r, "type_id", t.type);
 		break;
 	case UBEE_BTF_KIND_ARRAY: {
 		struct ubee_btf_array a;
 
 		ubee_btf_array(btf, id, &a);
-		fprintf(f, " type_id=%u index_type_id=%u nr_elems=%u", a.type,
-			a.index_type, a.nelems);
+		rec_u(r, "type_id", a.type);
+		rec_u(r, "index_type_id", a.index_type);
+		rec_u(r, "nr_elems", a.nelems);
 		break;
 	}
 	case UBEE_BTF_KIND_STRUCT:
 	case UBEE_BTF_KIND_UNION:
-		fprintf(f, " size=%u vlen=%u", t.size, t.vlen);
+		rec_u(r, "size", t.size);
+		rec_u(r, "vlen", t.vlen);
+		rec_list(r, "members");
 		for (uint32_t i = 0; i < t.vlen; i++) {
 			struct ubee_btf_member m;
 
 			ubee_btf_member(btf, id, i, &m);
-			fprintf(f, "\n\t'%s' type_id=%u bits_offset=%u", anon(m.name),
-				m.type, m.bit_offset);
+			rec_part(r, anon(m.name));
+			rec_u(r, "type_id", m.type);
+			rec_u(r, "bits_offset", m.bit_offset);
 			if (m.bitfield_size)
-				fprintf(f, " bitfield_size=%u", m.bitfield_size);
+				rec_u(r, "bitfield_size", m.bitfield_size);
+			rec_part_end(r);
 		}
+		rec_list_end(r);
 		break;
 	case UBEE_BTF_KIND_ENUM:
 	case UBEE_BTF_KIND_ENUM64:
-		fprintf(f, " encoding=%s size=%u vlen=%u",
-			t.kflag ? "SIGNED" : "UNSIGNED", t.size, t.vlen);
+		rec_s(r, "encoding", t.kflag ? "SIGNED" : "UNSIGNED");
+		rec_u(r, "size", t.size);
+		rec_u(r, "vlen", t.vlen);
+		rec_list(r, "values");
 		for (uint32_t i = 0; i < t.vlen; i++) {
 			struct ubee_btf_enum_val v;
 
 			ubee_btf_enum_val(btf, id, i, &v);
-			/* bpftool marks 64-bit enumerators with C suffixes. */
-			if (t.kflag)
-				fprintf(f, "\n\t'%s' val=%" PRId64 "%s", v.name,
-					(int64_t)v.value, t.kind == UBEE_BTF_KIND_ENUM64 ? "LL" : "");
-			else
-				fprintf(f, "\n\t'%s' val=%" PRIu64 "%s", v.name, v.value,
-					t.kind == UBEE_BTF_KIND_ENUM64 ? "ULL" : "");
+			rec_part(r, v.name);
+			enum_val(r, &t, v.value);
+			rec_part_end(r);
 		}
+		rec_list_end(r);
 		break;
 	case UBEE_BTF_KIND_FWD:
-		fprintf(f, " fwd_kind=%s", t.kflag ? "union" : "struct");
+		rec_s(r, "fwd_kind", t.kflag ? "union" : "struct");
 		break;
 	case UBEE_BTF_KIND_FUNC:
-		fprintf(f, " type_id=%u linkage=%s", t.type, linkage_name(t.linkage));
+		rec_u(r, "type_id", t.type);
+		rec_s(r, "linkage", linkage_name(t.linkage));
 		break;
 	case UBEE_BTF_KIND_FUNC_PROTO:
-		fprintf(f, " ret_type_id=%u vlen=%u", t.type, t.vlen);
+		rec_u(r, "ret_type_id", t.type);
+		rec_u(r, "vlen", t.vlen);
+		rec_list(r, "params");
 		for (uint32_t i = 0; i < t.vlen; i++) {
 			struct ubee_btf_param p;
 
 			ubee_btf_param(btf, id, i, &p);
-			fprintf(f, "\n\t'%s' type_id=%u", anon(p.name), p.type);
+			rec_part(r, anon(p.name));
+			rec_u(r, "type_id", p.type);
+			rec_part_end(r);
 		}
+		rec_list_end(r);
 		break;
 	case UBEE_BTF_KIND_VAR:
-		fprintf(f, " type_id=%u, linkage=%s", t.type, linkage_name(t.linkage));
+		rec_u(r, "type_id", t.type);
+		if (r->f)
+			fputc(',', r->f); /* bpftool's text: "type_id=N, linkage=" */
+		rec_s(r, "linkage", linkage_name(t.linkage));
 		break;
 	case UBEE_BTF_KIND_DATASEC:
-		fprintf(f, " size=%u vlen=%u", t.size, t.vlen);
+		rec_u(r, "size", t.size);
+		rec_u(r, "vlen", t.vlen);
+		rec_list(r, "vars");
 		for (uint32_t i = 0; i < t.vlen; i++) {
 			struct ubee_btf_var_secinfo v;
-			int k;
 
 			ubee_btf_datasec_var(btf, id, i, &v);
-			k = ubee_btf_kind(btf, v.type);
-			fprintf(f, "\n\ttype_id=%u offset=%u size=%u (%s '%s')", v.type,
-				v.offset, v.size, ubee_btf_kind_name(k),
-				anon(ubee_btf_name(btf, v.type)));
+			rec_part(r, NULL);
+			rec_u(r, "type_id", v.type);
+			rec_u(r, "offset", v.offset);
+			rec_u(r, "size", v.size);
+			if (r->f) /* the text names the variable too */
+				fprintf(r->f, " (%s '%s')",
+					ubee_btf_kind_name(ubee_btf_kind(btf, v.type)),
+					anon(ubee_btf_name(btf, v.type)));
+			rec_part_end(r);
 		}
+		rec_list_end(r);
 		break;
 	case UBEE_BTF_KIND_FLOAT:
-		fprintf(f, " size=%u", t.size);
+		rec_u(r, "size", t.size);
 		break;
-	case UBEE_BTF_KIND_DECL_TAG:
-		fprintf(f, " type_id=%u component_idx=%d", t.type, t.component_idx);
+	case UBEE_BTF_KIND_DECL_TAG: {
+		char idx[16];
+
+		rec_u(r, "type_id", t.type);
+		snprintf(idx, sizeof(idx), "%d", t.component_idx);
+		rec_raw(r, "component_idx", idx);
 		break;
 	}
-	fputc('\n', f);
+	}
+	if (r->f)
+		fputc('\n', r->f);
+	else
+		ubee_btf_w_end(r->w, '}');
 }
 
-static void w_u(struct ubee_btf_writer *w, const char *name, uint64_t v)
+/* The whole JSON dump, {"types":[...]} (a cli_emit_json fill). */
+static long fill_types(struct ubee_btf_writer *w, void *arg)
 {
-	ubee_btf_w_name(w, name);
-	ubee_btf_w_printf(w, "%" PRIu64, v);
-}
+	const struct ubee_btf *btf = arg;
+	struct rec r = { NULL, w, 0 };
 
-static void w_s(struct ubee_btf_writer *w, const char *name, const char *s)
-{
-	ubee_btf_w_name(w, name);
-	ubee_btf_w_string(w, s);
-}
-
-/* One type as bpftool's JSON object. */
-static void type_json(struct ubee_btf_writer *w, const struct ubee_btf *btf,
-		      uint32_t id)
-{
-	struct ubee_btf_type t;
-
-	ubee_btf_type(btf, id, &t);
 	ubee_btf_w_begin(w, '{');
-	w_u(w, "id", id);
-	w_s(w, "kind", ubee_btf_kind_name(t.kind));
-	w_s(w, "name", anon(t.name));
-	switch (t.kind) {
-	case UBEE_BTF_KIND_INT: {
-		struct ubee_btf_int in;
-
-		ubee_btf_int(btf, id, &in);
-		w_u(w, "size", t.size);
-		w_u(w, "bits_offset", in.offset);
-		w_u(w, "nr_bits", in.bits);
-		w_s(w, "encoding", int_encoding(in.encoding));
-		break;
-	}
-	case UBEE_BTF_KIND_PTR:
-	case UBEE_BTF_KIND_CONST:
-	case UBEE_BTF_KIND_VOLATILE:
-	case UBEE_BTF_KIND_RESTRICT:
-	case UBEE_BTF_KIND_TYPEDEF:
-	case UBEE_BTF_KIND_TYPE_TAG:
-		w_u(w, "type_id", t.type);
-		break;
-	case UBEE_BTF_KIND_ARRAY: {
-		struct ubee_btf_array a;
-
-		ubee_btf_array(btf, id, &a);
-		w_u(w, "type_id", a.type);
-		w_u(w, "index_type_id", a.index_type);
-		w_u(w, "nr_elems", a.nelems);
-		break;
-	}
-	case UBEE_BTF_KIND_STRUCT:
-	case UBEE_BTF_KIND_UNION:
-		w_u(w, "size", t.size);
-		w_u(w, "vlen", t.vlen);
-		ubee_btf_w_name(w, "members");
-		ubee_btf_w_begin(w, '[');
-		for (uint32_t i = 0; i < t.vlen; i++) {
-			struct ubee_btf_member m;
-
-			ubee_btf_member(btf, id, i, &m);
-			ubee_btf_w_begin(w, '{');
-			w_s(w, "name", anon(m.name));
-			w_u(w, "type_id", m.type);
-			w_u(w, "bits_offset", m.bit_offset);
-			if (m.bitfield_size)
-				w_u(w, "bitfield_size", m.bitfield_size);
-			ubee_btf_w_end(w, '}');
-		}
-		ubee_btf_w_end(w, ']');
-		break;
-	case UBEE_BTF_KIND_ENUM:
-	case UBEE_BTF_KIND_ENUM64:
-		w_s(w, "encoding", t.kflag ? "SIGNED" : "UNSIGNED");
-		w_u(w, "size", t.size);
-		w_u(w, "vlen", t.vlen);
-		ubee_btf_w_name(w, "values");
-		ubee_btf_w_begin(w, '[');
-		for (uint32_t i = 0; i < t.vlen; i++) {
-			struct ubee_btf_enum_val v;
-
-			ubee_btf_enum_val(btf, id, i, &v);
-			ubee_btf_w_begin(w, '{');
-			w_s(w, "name", v.name);
-			ubee_btf_w_name(w, "val");
-			if (t.kflag)
-				ubee_btf_w_printf(w, "%" PRId64, (int64_t)v.value);
-			else if (t.kind == UBEE_BTF_KIND_ENUM)
-				/* bpftool widens a 32-bit value as signed here */
-				ubee_btf_w_printf(w, "%" PRIu64,
-						  (uint64_t)(int64_t)(int32_t)v.value);
-			else
-				ubee_btf_w_printf(w, "%" PRIu64, v.value);
-			ubee_btf_w_end(w, '}');
-		}
-		ubee_btf_w_end(w, ']');
-		break;
-	case UBEE_BTF_KIND_FWD:
-		w_s(w, "fwd_kind", t.kflag ? "union" : "struct");
-		break;
-	case UBEE_BTF_KIND_FUNC:
-		w_u(w, "type_id", t.type);
-		w_s(w, "linkage", linkage_name(t.linkage));
-		break;
-	case UBEE_BTF_KIND_FUNC_PROTO:
-		w_u(w, "ret_type_id", t.type);
-		w_u(w, "vlen", t.vlen);
-		ubee_btf_w_name(w, "params");
-		ubee_btf_w_begin(w, '[');
-		for (uint32_t i = 0; i < t.vlen; i++) {
-			struct ubee_btf_param p;
-
-			ubee_btf_param(btf, id, i, &p);
-			ubee_btf_w_begin(w, '{');
-			w_s(w, "name", anon(p.name));
-			w_u(w, "type_id", p.type);
-			ubee_btf_w_end(w, '}');
-		}
-		ubee_btf_w_end(w, ']');
-		break;
-	case UBEE_BTF_KIND_VAR:
-		w_u(w, "type_id", t.type);
-		w_s(w, "linkage", linkage_name(t.linkage));
-		break;
-	case UBEE_BTF_KIND_DATASEC:
-		w_u(w, "size", t.size);
-		w_u(w, "vlen", t.vlen);
-		ubee_btf_w_name(w, "vars");
-		ubee_btf_w_begin(w, '[');
-		for (uint32_t i = 0; i < t.vlen; i++) {
-			struct ubee_btf_var_secinfo v;
-
-			ubee_btf_datasec_var(btf, id, i, &v);
-			ubee_btf_w_begin(w, '{');
-			w_u(w, "type_id", v.type);
-			w_u(w, "offset", v.offset);
-			w_u(w, "size", v.size);
-			ubee_btf_w_end(w, '}');
-		}
-		ubee_btf_w_end(w, ']');
-		break;
-	case UBEE_BTF_KIND_FLOAT:
-		w_u(w, "size", t.size);
-		break;
-	case UBEE_BTF_KIND_DECL_TAG:
-		w_u(w, "type_id", t.type);
-		ubee_btf_w_name(w, "component_idx");
-		ubee_btf_w_printf(w, "%d", t.component_idx);
-		break;
-	}
+	ubee_btf_w_name(w, "types");
+	ubee_btf_w_begin(w, '[');
+	for (uint32_t id = 1; id < ubee_btf_type_count(btf); id++)
+		type_rec(&r, btf, id);
+	ubee_btf_w_end(w, ']');
 	ubee_btf_w_end(w, '}');
-}
-
-/* The whole dump as {"types":[...]}: a counting pass, then the real one. */
-static int dump_json(const struct ubee_btf *btf)
-{
-	struct ubee_btf_writer w;
-	uint32_t n = ubee_btf_type_count(btf);
-	size_t size = 0;
-	char *buf = NULL;
-
-	for (int pass = 0; pass < 2; pass++) {
-		ubee_btf_w_init(&w, buf, size, cli_g.pretty ? UBEE_BTF_DUMP_PRETTY : 0);
-		ubee_btf_w_begin(&w, '{');
-		ubee_btf_w_name(&w, "types");
-		ubee_btf_w_begin(&w, '[');
-		for (uint32_t id = 1; id < n; id++)
-			type_json(&w, btf, id);
-		ubee_btf_w_end(&w, ']');
-		ubee_btf_w_end(&w, '}');
-		if (pass == 0) {
-			size = w.len + 1;
-			buf = malloc(size);
-			if (!buf) {
-				cli_err("btf dump: out of memory");
-				return -ENOMEM;
-			}
-		}
-	}
-	printf("%s\n", buf);
-	free(buf);
 	return 0;
 }
 
@@ -451,11 +423,16 @@ int cmd_btf(int argc, char **argv)
 		btf = own;
 	}
 	if (cli_g.json) {
-		if (dump_json(btf))
+		if (cli_emit_json(stdout, cli_g.pretty ? UBEE_BTF_DUMP_PRETTY : 0,
+				  fill_types, (void *)btf) < 0) {
+			cli_err("btf dump: out of memory");
 			goto out;
+		}
 	} else {
+		struct rec r = { stdout, NULL, 0 };
+
 		for (uint32_t id = 1; id < ubee_btf_type_count(btf); id++)
-			type_text(stdout, btf, id);
+			type_rec(&r, btf, id);
 	}
 	ret = 0;
 out:

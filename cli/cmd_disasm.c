@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "jited.h"
 #include "ubee/asm.h"
 #include "ubee/object.h"
 
@@ -119,13 +120,10 @@ static void print_x86(csh cs, const struct ubee_jit_info *ji, size_t from,
 		printf("%8zx:\t%02x\t(bad)\n", at, ji->code[at]);
 }
 
-/*
- * The JIT's code for prog, whose eBPF text comes from insns[cnt] (the
- * same slots the program was loaded from). Returns 0 or -1 (reported).
- */
-static int print_jited(const char *what, const struct ubee_prog *prog,
-		       const struct ubee_insn *insns, size_t cnt,
-		       const struct ubee_disasm_opts *opts, int raw)
+/* The JIT's code for prog (jited.h; also `prog dump jited`). */
+int cli_print_jited(const char *what, const struct ubee_prog *prog,
+		    const struct ubee_insn *insns, size_t cnt,
+		    const struct ubee_disasm_opts *opts, int raw)
 {
 	struct ubee_jit_info ji = { .sz = sizeof(ji) };
 	struct ubee_log log;
@@ -194,7 +192,7 @@ static int jited_object(const char *path, struct ubee_object *obj,
 			continue;
 		printf("\nJIT code of program %s (section %s):\n", info.name,
 		       info.section);
-		if (print_jited(path, info.prog, insns, cnt, NULL, raw))
+		if (cli_print_jited(path, info.prog, insns, cnt, NULL, raw))
 			return -1;
 	}
 	return 0;
@@ -218,7 +216,7 @@ static int jited_raw(const char *path, const struct ubee_insn *insns,
 		cli_err_log(path, err, &log);
 		return -1;
 	}
-	ret = print_jited(path, prog, insns, cnt, NULL, raw);
+	ret = cli_print_jited(path, prog, insns, cnt, NULL, raw);
 	ubee_prog_free(prog);
 	return ret;
 }

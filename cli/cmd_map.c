@@ -20,7 +20,6 @@
  * every argument is parsed before the map is touched.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -28,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,8 +35,6 @@
 #include "ubee/btf.h"
 #include "ubee/map.h"
 #include "ubee/pin.h"
-
-#define MAP_WALK_DEPTH 8   /* subdirectories of the pin dir listed */
 
 struct map_cmd {
 	const char *name;
@@ -55,21 +51,6 @@ static int usage_err(const struct map_cmd *c, const char *msg)
 static enum cli_map_fmt fmt(void)
 {
 	return !cli_g.json ? CLI_FMT_TEXT : cli_g.pretty ? CLI_FMT_PRETTY : CLI_FMT_JSON;
-}
-
-static int is_percpu(uint32_t t)
-{
-	return t == UBEE_MAP_PERCPU_ARRAY || t == UBEE_MAP_PERCPU_HASH ||
-	       t == UBEE_MAP_LRU_PERCPU_HASH;
-}
-
-/* Bytes of the user-space value of m (per-CPU: one rounded slot per CPU). */
-static size_t value_bytes(struct ubee_map *m)
-{
-	uint32_t vs = ubee_map_value_size(m);
-
-	return is_percpu(ubee_map_type(m)) ?
-	       (size_t)((vs + 7) & ~7u) * ubee_map_nr_cpus() : vs;
 }
 
 /* Open the map pinned at path, or say why not (1). */
@@ -166,72 +147,38 @@ static void show_one(struct ubee_map *m, const char *path, int *first)
 	*first = 0;
 }
 
-/* Every map file under dir (depth-limited), in name order. */
-static void show_dir(const char *dir, int depth, int *first)
+/* A cli_pin_show_fn: the map pinned at path, when it opens. */
+static void show_path(const char *path, int *first)
 {
-	struct dirent **ents;
-	int n = scandir(dir, &ents, NULL, alphasort);
+	struct ubee_log log = { 0 };
+	struct ubee_map *m;
 
-	for (int i = 0; i < n; i++) {
-		char path[PATH_MAX];
-		struct stat st;
-		struct ubee_map *m;
-		struct ubee_log log = { 0 };
-
-		if (ents[i]->d_name[0] == '.' ||
-		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-				     ents[i]->d_name) >= sizeof(path) ||
-		    lstat(path, &st)) {
-			free(ents[i]);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode) && depth < MAP_WALK_DEPTH)
-			show_dir(path, depth + 1, first);
-		else if (S_ISREG(st.st_mode) && ubee_pin_type(path) == UBEE_PIN_MAP &&
-			 !ubee_map_open_pinned(path, &m, &log)) {
-			show_one(m, path, first);
-			ubee_map_put(m);
-		}
-		free(ents[i]);
+	if (!ubee_map_open_pinned(path, &m, &log)) {
+		show_one(m, path, first);
+		ubee_map_put(m);
 	}
-	if (n >= 0)
-		free(ents);
 }
 
 static int do_show(int argc, char **argv, const struct map_cmd *c)
 {
-	char dir[PATH_MAX], lbuf[1024];
+	char path[PATH_MAX], lbuf[1024];
 	struct ubee_log log;
 	struct ubee_map *m;
-	int first = 1, err;
+	int first = 1;
 
 	if (argc > 1)
 		return usage_err(c, "too many arguments");
-	if (argc == 1) {
-		char path[PATH_MAX];
-
-		if (open_map(argv[0], &m))
-			return 1;
-		ubee_log_init(&log, lbuf, sizeof(lbuf));
-		if (ubee_pin_resolve(argv[0], path, sizeof(path), &log))
-			snprintf(path, sizeof(path), "%s", argv[0]);
-		show_one(m, path, &first);
-		if (cli_g.json && !cli_g.pretty)
-			putchar('\n');
-		ubee_map_put(m);
-		return 0;
-	}
-	ubee_log_init(&log, lbuf, sizeof(lbuf));
-	err = ubee_pin_dir(dir, sizeof(dir), &log);
-	if (err) {
-		cli_err_log("pin directory", err, &log);
+	if (argc == 0)
+		return cli_pin_show_all(UBEE_PIN_MAP, show_path);
+	if (open_map(argv[0], &m))
 		return 1;
-	}
-	if (cli_g.json)
-		putchar('[');
-	show_dir(dir, 0, &first);
-	if (cli_g.json)
-		printf("]\n");
+	ubee_log_init(&log, lbuf, sizeof(lbuf));
+	if (ubee_pin_resolve(argv[0], path, sizeof(path), &log))
+		snprintf(path, sizeof(path), "%s", argv[0]);
+	show_one(m, path, &first);
+	if (cli_g.json && !cli_g.pretty)
+		putchar('\n');
+	ubee_map_put(m);
 	return 0;
 }
 
@@ -277,7 +224,7 @@ static int elem_begin(int argc, char **argv, const struct map_cmd *c,
 	e->value_size = ubee_map_value_size(*m);
 	e->key = calloc(1, e->key_size + 1);
 	/* Per-CPU maps: one value from the user, replicated per CPU later. */
-	e->value = calloc(1, value_bytes(*m) + 1);
+	e->value = calloc(cli_map_value_slots(*m), cli_map_value_stride(*m) + 1);
 	if (!e->key || !e->value) {
 		cli_err("map %s: out of memory", c->name);
 		return 1;
@@ -297,9 +244,10 @@ static void elem_done(struct ubee_map *m, struct cli_elem *e)
 /* The per-CPU user-space value from one value: the same bytes on every CPU. */
 static void replicate(struct ubee_map *m, uint8_t *value)
 {
-	uint32_t vs = ubee_map_value_size(m), stride = (vs + 7) & ~7u;
+	uint32_t vs = ubee_map_value_size(m);
+	size_t stride = cli_map_value_stride(m);
 
-	if (!is_percpu(ubee_map_type(m)))
+	if (!cli_map_is_percpu(m))
 		return;
 	for (unsigned c = ubee_map_nr_cpus(); c-- > 1;) {
 		memmove(value + (size_t)c * stride, value, vs);
@@ -555,23 +503,9 @@ static int do_freeze(int argc, char **argv, const struct map_cmd *c)
 
 static int do_unpin(int argc, char **argv, const struct map_cmd *c)
 {
-	char lbuf[1024];
-	struct ubee_log log;
-	int err;
-
 	if (argc != 1)
 		return usage_err(c, argc ? "too many arguments" : "missing PINPATH");
-	if (ubee_pin_type(argv[0]) != UBEE_PIN_MAP) {
-		cli_err("%s: no pinned map there", argv[0]);
-		return 1;
-	}
-	ubee_log_init(&log, lbuf, sizeof(lbuf));
-	err = ubee_pin_unlink(argv[0], &log);
-	if (err) {
-		cli_err_log(argv[0], err, &log);
-		return 1;
-	}
-	return 0;
+	return cli_pin_unlink(argv[0], UBEE_PIN_MAP, "map");
 }
 
 /* ---- event_pipe ---------------------------------------------------------- */

@@ -28,7 +28,6 @@
 #include <time.h>
 
 #include "cli.h"
-#include "ubee/btf.h"
 #include "ubee/map.h"
 #include "ubee/object.h"
 #include "ubee/pktio.h"
@@ -572,35 +571,6 @@ static void print_stats(struct pkt_state *st, const struct ubee_iface_info *ii)
 		       ii->frames_out);
 }
 
-static int dump_maps(const struct ubee_object *obj, int json)
-{
-	size_t n = ubee_object_map_count(obj);
-	unsigned flags = !json ? UBEE_BTF_DUMP_PLAIN :
-			 cli_g.pretty ? UBEE_BTF_DUMP_PRETTY : 0;
-	int err = 0;
-
-	for (size_t i = 0; i < n && !err; i++) {
-		struct ubee_object_map_info mi;
-		struct cli_map_view v;
-
-		if (ubee_object_map(obj, i, &mi) || !mi.map)
-			continue;
-		v = (struct cli_map_view){ mi.map, ubee_object_btf(obj),
-					   mi.btf_key_type_id, mi.btf_value_type_id };
-		if (json)
-			printf("%s{\"name\":\"%s\",\"type\":\"%s\",\"elements\":",
-			       i ? "," : "", mi.name, ubee_map_type_name(mi.type));
-		else
-			printf("map %s (%s):\n", mi.name, ubee_map_type_name(mi.type));
-		err = cli_map_dump(stdout, &v, flags);
-		if (json)
-			putchar('}');
-		if (err)
-			cli_err("map %s: cannot dump: %s", mi.name, strerror(-err));
-	}
-	return err;
-}
-
 int cmd_pkt(int argc, char **argv)
 {
 	struct pkt_state *st;
@@ -698,15 +668,7 @@ int cmd_pkt(int argc, char **argv)
 	}
 	if (st->a.stats || st->a.json)
 		print_stats(st, st->a.iface ? &ii : NULL);
-	if (st->a.json && st->a.dump_maps) {
-		printf(",\"maps\":[");
-		err = dump_maps(obj, 1);
-		printf("]");
-	} else if (st->a.dump_maps) {
-		err = dump_maps(obj, 0);
-	} else {
-		err = 0;
-	}
+	err = st->a.dump_maps ? cli_object_dump_maps(obj, st->a.json) : 0;
 	if (st->a.json)
 		printf("}\n");
 	if (err)

@@ -11,13 +11,15 @@
  *   prog show [PINPATH]        every pinned program, or one, with its run
  *                              count and run time (shared counters)
  *   prog dump xlated PINPATH [linum] [opcodes]
+ *   prog dump jited PINPATH [opcodes]
+ *                              the JIT's x86-64 code under the eBPF
+ *                              instruction each block comes from
  *   prog run PINPATH --data FILE [--ctx FILE] [--data-out FILE] [--repeat N]
  *   prog unpin PINPATH
  *
  * Exit status 2 for usage errors, 1 for failures.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -27,19 +29,19 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "btf/btf_int.h"
 #include "cli.h"
+#include "jited.h"
 #include "parse.h"
+#include "pin/pin.h"
 #include "pin/prog_file.h"
 #include "ubee/btf.h"
 #include "ubee/map.h"
 #include "ubee/object.h"
 #include "ubee/pin.h"
 #include "ubee/progtype.h"
+#include "util/util.h"
 #include "vm/vm.h"
 #include "xlated.h"
-
-#define PROG_WALK_DEPTH 8
 
 struct prog_cmd {
 	const char *name;
@@ -80,31 +82,6 @@ static int open_prog(const char *path, struct ubee_prog_file **pf)
 }
 
 /* ---- load ---------------------------------------------------------------- */
-
-/* The object's BTF (DATASECs filled in) in raw form, for the file. */
-static void *btf_raw(const struct ubee_btf *b, size_t *size)
-{
-	size_t tlen, n;
-	uint32_t *p;
-
-	if (!b)
-		return NULL;
-	tlen = (size_t)b->nwords * 4;
-	n = 24 + tlen + b->str_len;
-	p = calloc(1, n);
-	if (!p)
-		return NULL;
-	p[0] = 0xeB9Fu | 1u << 16;
-	p[1] = 24;
-	p[2] = 0;
-	p[3] = (uint32_t)tlen;
-	p[4] = (uint32_t)tlen;
-	p[5] = b->str_len;
-	memcpy(p + 6, b->words, tlen);
-	memcpy((char *)(p + 6) + tlen, b->strs, b->str_len);
-	*size = n;
-	return p;
-}
 
 /* A map's pin file name: its name with '.' as '_' (libbpf's rule). */
 static void pin_name(const char *name, char *out, size_t size)
@@ -227,7 +204,8 @@ static int do_load(int argc, char **argv, const struct prog_cmd *c)
 	paths = calloc(nmaps + 1, sizeof(*paths));
 	if (!paths)
 		goto out;
-	raw = btf_raw(ubee_object_btf(obj), &raw_size);
+	/* Without BTF (none, or no memory) the maps dump as hex. */
+	ubee_pin_btf_raw(ubee_object_btf(obj), &raw, &raw_size);
 	/* Pin the maps the program names (lddw map index / index value). */
 	for (size_t i = 0; i < cnt; i++) {
 		struct ubee_object_map_info mi;
@@ -294,7 +272,7 @@ out:
 	for (size_t i = 0; paths && i < ubee_object_map_count(obj); i++)
 		free(paths[i]);
 	free(paths);
-	free(raw);
+	ubee_free(raw);
 	ubee_object_free(obj);
 	return ret;
 }
@@ -374,65 +352,33 @@ static void show_one(const struct ubee_prog_file *pf, int *first)
 	*first = 0;
 }
 
-static void show_dir(const char *dir, int depth, int *first)
+/* A cli_pin_show_fn: the program pinned at path, when it opens. */
+static void show_path(const char *path, int *first)
 {
-	struct dirent **ents;
-	int n = scandir(dir, &ents, NULL, alphasort);
+	struct ubee_log log = { 0 };
+	struct ubee_prog_file *pf;
 
-	for (int i = 0; i < n; i++) {
-		char path[PATH_MAX];
-		struct stat st;
-		struct ubee_prog_file *pf;
-		struct ubee_log log = { 0 };
-
-		if (ents[i]->d_name[0] != '.' &&
-		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-				     ents[i]->d_name) < sizeof(path) &&
-		    !lstat(path, &st)) {
-			if (S_ISDIR(st.st_mode) && depth < PROG_WALK_DEPTH)
-				show_dir(path, depth + 1, first);
-			else if (S_ISREG(st.st_mode) &&
-				 ubee_pin_type(path) == UBEE_PIN_PROG &&
-				 !ubee_prog_file_open(path, &pf, &log)) {
-				show_one(pf, first);
-				ubee_prog_file_close(pf);
-			}
-		}
-		free(ents[i]);
+	if (!ubee_prog_file_open(path, &pf, &log)) {
+		show_one(pf, first);
+		ubee_prog_file_close(pf);
 	}
-	if (n >= 0)
-		free(ents);
 }
 
 static int do_show(int argc, char **argv, const struct prog_cmd *c)
 {
 	struct ubee_prog_file *pf;
-	char dir[PATH_MAX], lbuf[1024];
-	struct ubee_log log;
-	int first = 1, err;
+	int first = 1;
 
 	if (argc > 1)
 		return usage_err(c, "too many arguments");
-	if (argc == 1) {
-		if (open_prog(argv[0], &pf))
-			return 1;
-		show_one(pf, &first);
-		if (cli_g.json && !cli_g.pretty)
-			putchar('\n');
-		ubee_prog_file_close(pf);
-		return 0;
-	}
-	ubee_log_init(&log, lbuf, sizeof(lbuf));
-	err = ubee_pin_dir(dir, sizeof(dir), &log);
-	if (err) {
-		cli_err_log("pin directory", err, &log);
+	if (argc == 0)
+		return cli_pin_show_all(UBEE_PIN_PROG, show_path);
+	if (open_prog(argv[0], &pf))
 		return 1;
-	}
-	if (cli_g.json)
-		putchar('[');
-	show_dir(dir, 0, &first);
-	if (cli_g.json)
-		printf("]\n");
+	show_one(pf, &first);
+	if (cli_g.json && !cli_g.pretty)
+		putchar('\n');
+	ubee_prog_file_close(pf);
 	return 0;
 }
 
@@ -528,6 +474,57 @@ static void func_line(const struct ubee_btf *b, uint32_t func, char *out, size_t
 		snprintf(out + len, size - len, ")");
 }
 
+/* ---- dump jited ---------------------------------------------------------- */
+
+/*
+ * Load the pinned program as `prog run` does (its maps opened, verified
+ * as it was pinned), compile it with the JIT and print the code as
+ * `disasm --jited` does (jited.h); opcodes adds the bytes. Text only.
+ */
+static int dump_jited(int argc, char **argv, const struct prog_cmd *c)
+{
+	const struct ubee_prog_file_info *in;
+	struct ubee_prog_file *pf = NULL;
+	struct ubee_prog *prog = NULL;
+	struct ubee_log log;
+	char lbuf[8192];
+	int opcodes = 0, ret = 1, err;
+
+	if (argc < 2)
+		return usage_err(c, "missing PINPATH");
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "opcodes")) {
+			cli_err("prog dump: unexpected argument '%s' (usage: ubee prog %s)",
+				argv[i], c->usage);
+			return 2;
+		}
+		opcodes = 1;
+	}
+	if (cli_g.json)
+		return usage_err(c, "jited dumps are text only (no -j)");
+	if (open_prog(argv[1], &pf))
+		return 1;
+	ubee_log_init(&log, lbuf, sizeof(lbuf));
+	err = ubee_prog_file_load(pf, NULL, 0, &prog, &log);
+	if (err) {
+		cli_err_log(argv[1], err, &log);
+		goto out;
+	}
+	in = ubee_prog_file_info(pf);
+	printf("%s:\n", in->name);
+	if (cli_print_jited(argv[1], prog, in->insns, in->nr_insns, NULL, opcodes))
+		goto out;
+	if (fflush(stdout)) {
+		cli_err("prog dump: cannot write the output");
+		goto out;
+	}
+	ret = 0;
+out:
+	ubee_prog_free(prog);
+	ubee_prog_file_close(pf);
+	return ret;
+}
+
 static int do_dump(int argc, char **argv, const struct prog_cmd *c)
 {
 	struct ubee_prog_file *pf;
@@ -538,9 +535,11 @@ static int do_dump(int argc, char **argv, const struct prog_cmd *c)
 	int linum = 0, opcodes = 0, first = 1;
 	size_t li = 0, fi = 0;
 
+	if (argc >= 1 && !strcmp(argv[0], "jited"))
+		return dump_jited(argc, argv, c);
 	if (argc < 1 || strcmp(argv[0], "xlated"))
-		return usage_err(c, argc ? "only 'xlated' dumps exist (use ubee disasm --jited OBJ for the JIT's code)" :
-				 "missing 'xlated'");
+		return usage_err(c, argc ? "dumps are 'xlated' or 'jited'" :
+				 "missing 'xlated' or 'jited'");
 	if (argc < 2)
 		return usage_err(c, "missing PINPATH");
 	for (int i = 2; i < argc; i++) {
@@ -733,30 +732,16 @@ out:
 
 static int do_unpin(int argc, char **argv, const struct prog_cmd *c)
 {
-	char lbuf[1024];
-	struct ubee_log log;
-	int err;
-
 	if (argc != 1)
 		return usage_err(c, argc ? "too many arguments" : "missing PINPATH");
-	if (ubee_pin_type(argv[0]) != UBEE_PIN_PROG) {
-		cli_err("%s: no pinned program there", argv[0]);
-		return 1;
-	}
-	ubee_log_init(&log, lbuf, sizeof(lbuf));
-	err = ubee_pin_unlink(argv[0], &log);
-	if (err) {
-		cli_err_log(argv[0], err, &log);
-		return 1;
-	}
-	return 0;
+	return cli_pin_unlink(argv[0], UBEE_PIN_PROG, "program");
 }
 
 static const struct prog_cmd prog_cmds[] = {
 	{ "load", do_load, "load OBJ PINPATH [--program NAME] [pinmaps DIR]" },
 	{ "show", do_show, "show [PINPATH]" },
 	{ "list", do_show, "list [PINPATH]" },
-	{ "dump", do_dump, "dump xlated PINPATH [linum] [opcodes]" },
+	{ "dump", do_dump, "dump { xlated PINPATH [linum] [opcodes] | jited PINPATH [opcodes] }" },
 	{ "run", do_run, "run PINPATH --data FILE [--ctx FILE] [--data-out FILE] [--repeat N]" },
 	{ "unpin", do_unpin, "unpin PINPATH" },
 };

@@ -24,8 +24,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ubee/btf.h"
-#include "ubee/map.h"
 #include "ubee/object.h"
 #include "ubee/progtype.h"
 
@@ -171,37 +169,6 @@ static void print_hex_json(const uint8_t *p, size_t n)
 	putchar('"');
 }
 
-/* Every map of the object, after the run (--dump-maps), as JSON or text. */
-static int dump_maps(const struct ubee_object *obj, int json)
-{
-	size_t n = ubee_object_map_count(obj);
-	unsigned flags = !json ? UBEE_BTF_DUMP_PLAIN :
-			 cli_g.pretty ? UBEE_BTF_DUMP_PRETTY : 0;
-	int err = 0;
-
-	for (size_t i = 0; i < n && !err; i++) {
-		struct ubee_object_map_info mi;
-		struct cli_map_view v;
-
-		if (ubee_object_map(obj, i, &mi) || !mi.map)
-			continue;
-		v = (struct cli_map_view){ mi.map, ubee_object_btf(obj),
-					   mi.btf_key_type_id, mi.btf_value_type_id };
-		if (json)
-			printf("%s{\"name\":\"%s\",\"type\":\"%s\",\"elements\":",
-			       i ? "," : "", mi.name,
-			       ubee_map_type_name(mi.type));
-		else
-			printf("map %s (%s):\n", mi.name, ubee_map_type_name(mi.type));
-		err = cli_map_dump(stdout, &v, flags);
-		if (json)
-			putchar('}');
-		if (err)
-			cli_err("map %s: cannot dump: %s", mi.name, strerror(-err));
-	}
-	return err;
-}
-
 int cmd_run(int argc, char **argv)
 {
 	struct run_args a;
@@ -295,18 +262,15 @@ int cmd_run(int argc, char **argv)
 			printf(",\"data_out\":");
 			print_hex_json(out, t.data_size_out);
 		}
-		if (a.dump_maps) {
-			printf(",\"maps\":[");
-			dump_maps(obj, 1);
-			putchar(']');
-		}
+		if (a.dump_maps)
+			cli_object_dump_maps(obj, 1);
 		printf("}\n");
 	} else {
 		printf("retval: 0x%llx (%llu)\nduration (average): %lluns over %llu run%s\n",
 		       (unsigned long long)t.retval, (unsigned long long)t.retval,
 		       (unsigned long long)t.duration_ns,
 		       (unsigned long long)a.repeat, a.repeat == 1 ? "" : "s");
-		if (a.dump_maps && dump_maps(obj, 0))
+		if (a.dump_maps && cli_object_dump_maps(obj, 0))
 			goto out;
 	}
 	ret = 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ubee/btf.h"
 
 void cli_err(const char *fmt, ...)
 {
@@ -108,4 +109,31 @@ int cli_parse_u64(const char *s, uint64_t *out)
 	errno = 0;
 	*out = strtoull(s, &end, 0);
 	return (errno || *end) ? -1 : 0;
+}
+
+long cli_emit_json(FILE *f, unsigned flags,
+		   long (*fill)(struct ubee_btf_writer *w, void *arg), void *arg)
+{
+	struct ubee_btf_writer w;
+	size_t size = 1 << 16;
+	char *buf = NULL;
+	long n = -ENOMEM;
+
+	/* A second pass only when the first did not fit (w.len counts all). */
+	for (int pass = 0; pass < 2; pass++) {
+		buf = malloc(size);
+		if (!buf)
+			return -ENOMEM;
+		ubee_btf_w_init(&w, buf, size, flags);
+		n = fill(&w, arg);
+		if (n < 0 || w.len < size)
+			break;
+		size = w.len + 1;
+		free(buf);
+		buf = NULL;
+	}
+	if (n >= 0 && buf)
+		fprintf(f, "%s\n", buf);
+	free(buf);
+	return n;
 }

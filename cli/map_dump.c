@@ -4,8 +4,9 @@
  * JSON-like entries (plain, -j or -p), others as hex "key: .. value: .."
  * lines, then "Found N elements"; under -j each element's raw bytes as
  * hex strings, with the BTF form under "formatted". One element the way
- * `bpftool map lookup` prints it. Shared by `run --dump-maps` and the
- * `map` commands.
+ * `bpftool map lookup` prints it. Every map of an object after a run.
+ * Shared by `run`, `xdp`/`tc`/`socket` (--dump-maps) and the `map`
+ * commands.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,12 +16,7 @@
 #include "cli.h"
 #include "ubee/btf.h"
 #include "ubee/map.h"
-
-static int is_percpu(uint32_t type)
-{
-	return type == UBEE_MAP_PERCPU_ARRAY || type == UBEE_MAP_PERCPU_HASH ||
-	       type == UBEE_MAP_LRU_PERCPU_HASH;
-}
+#include "ubee/object.h"
 
 /* Maps whose elements are values without keys, or not readable at all. */
 static int has_keys(uint32_t type)
@@ -46,7 +42,27 @@ static void hex_json(struct ubee_btf_writer *w, const uint8_t *p, size_t n)
 	ubee_btf_w_end(w, ']');
 }
 
-/* A value of the map's key or value type, as BTF or as hex. */
+int cli_map_is_percpu(struct ubee_map *m)
+{
+	uint32_t t = ubee_map_type(m);
+
+	return t == UBEE_MAP_PERCPU_ARRAY || t == UBEE_MAP_PERCPU_HASH ||
+	       t == UBEE_MAP_LRU_PERCPU_HASH;
+}
+
+unsigned cli_map_value_slots(struct ubee_map *m)
+{
+	return cli_map_is_percpu(m) ? ubee_map_nr_cpus() : 1;
+}
+
+size_t cli_map_value_stride(struct ubee_map *m)
+{
+	uint32_t vs = ubee_map_value_size(m);
+
+	return cli_map_is_percpu(m) ? ((vs + 7) & ~7u) : vs;
+}
+
+/* A value of the map's key or value type id, as BTF or (id 0) as hex. */
 static void value_json(struct ubee_btf_writer *w, const struct cli_map_view *v,
 		       uint32_t id, const void *p, size_t n)
 {
@@ -56,77 +72,87 @@ static void value_json(struct ubee_btf_writer *w, const struct cli_map_view *v,
 		hex_json(w, p, n);
 }
 
-/* One entry through the writer; per-CPU values as bpftool nests them. */
-static void btf_entry(struct ubee_btf_writer *w, const struct cli_map_view *v,
-		      const void *key, const uint8_t *value, size_t stride,
-		      unsigned ncpu)
+/* Per-CPU values as bpftool nests them: [{"cpu":0,"value":..},..]. */
+static void cpu_values(struct ubee_btf_writer *w, const struct cli_map_view *v,
+		       uint32_t id, const uint8_t *value)
 {
-	struct ubee_map *m = v->map;
+	size_t stride = cli_map_value_stride(v->map);
+	unsigned ncpu = cli_map_value_slots(v->map);
 
-	if (!v->btf || !v->value_type_id) {
-		ubee_btf_w_begin(w, '{');
-		ubee_btf_w_name(w, "key");
-		hex_json(w, key, ubee_map_key_size(m));
-		ubee_btf_w_name(w, is_percpu(ubee_map_type(m)) ? "values" : "value");
-		if (is_percpu(ubee_map_type(m))) {
-			ubee_btf_w_begin(w, '[');
-			for (unsigned c = 0; c < ncpu; c++) {
-				ubee_btf_w_begin(w, '{');
-				ubee_btf_w_name(w, "cpu");
-				ubee_btf_w_printf(w, "%u", c);
-				ubee_btf_w_name(w, "value");
-				hex_json(w, value + c * stride, ubee_map_value_size(m));
-				ubee_btf_w_end(w, '}');
-			}
-			ubee_btf_w_end(w, ']');
-		} else {
-			hex_json(w, value, ubee_map_value_size(m));
-		}
-		ubee_btf_w_end(w, '}');
-		return;
-	}
-	if (!is_percpu(ubee_map_type(m))) {
-		ubee_btf_dump_entry(w, v->btf, v->key_type_id, key,
-				    ubee_map_key_size(m), v->value_type_id, value,
-				    ubee_map_value_size(m));
-		return;
-	}
-	ubee_btf_w_begin(w, '{');
-	ubee_btf_w_name(w, "key");
-	value_json(w, v, v->key_type_id, key, ubee_map_key_size(m));
-	ubee_btf_w_name(w, "values");
 	ubee_btf_w_begin(w, '[');
 	for (unsigned c = 0; c < ncpu; c++) {
 		ubee_btf_w_begin(w, '{');
 		ubee_btf_w_name(w, "cpu");
 		ubee_btf_w_printf(w, "%u", c);
 		ubee_btf_w_name(w, "value");
-		ubee_btf_dump(w, v->btf, v->value_type_id, value + c * stride,
-			      ubee_map_value_size(m));
+		value_json(w, v, id, value + c * stride, ubee_map_value_size(v->map));
 		ubee_btf_w_end(w, '}');
 	}
 	ubee_btf_w_end(w, ']');
-	ubee_btf_w_end(w, '}');
 }
 
-static void hex_entry(FILE *f, const struct cli_map_view *v, const void *key,
-		      const uint8_t *value, size_t stride, unsigned ncpu)
+/*
+ * The members "key" and "value" (per-CPU: "values") of an element as hex
+ * byte arrays, inside an open object; key NULL: "key": [].
+ */
+static void hex_members(struct ubee_btf_writer *w, const struct cli_map_view *v,
+			const void *key, const uint8_t *value)
+{
+	struct ubee_map *m = v->map;
+	int percpu = cli_map_is_percpu(m);
+
+	ubee_btf_w_name(w, "key");
+	hex_json(w, key, key ? ubee_map_key_size(m) : 0);
+	ubee_btf_w_name(w, percpu ? "values" : "value");
+	if (percpu)
+		cpu_values(w, v, 0, value);
+	else
+		hex_json(w, value, ubee_map_value_size(m));
+}
+
+/* One entry through the writer, formatted by BTF where the map has it. */
+static void btf_entry(struct ubee_btf_writer *w, const struct cli_map_view *v,
+		      const void *key, const uint8_t *value)
 {
 	struct ubee_map *m = v->map;
 
+	if (!v->btf || !v->value_type_id) {
+		ubee_btf_w_begin(w, '{');
+		hex_members(w, v, key, value);
+		ubee_btf_w_end(w, '}');
+	} else if (!cli_map_is_percpu(m)) {
+		ubee_btf_dump_entry(w, v->btf, v->key_type_id, key,
+				    ubee_map_key_size(m), v->value_type_id, value,
+				    ubee_map_value_size(m));
+	} else {
+		ubee_btf_w_begin(w, '{');
+		ubee_btf_w_name(w, "key");
+		value_json(w, v, v->key_type_id, key, ubee_map_key_size(m));
+		ubee_btf_w_name(w, "values");
+		cpu_values(w, v, v->value_type_id, value);
+		ubee_btf_w_end(w, '}');
+	}
+}
+
+static void hex_entry(FILE *f, const struct cli_map_view *v, const void *key,
+		      const uint8_t *value)
+{
+	struct ubee_map *m = v->map;
+	int percpu = cli_map_is_percpu(m);
+
 	/* bpftool: "key: K  value: V", per-CPU maps "key:\nK\n" then a line per CPU */
-	fputs(is_percpu(ubee_map_type(m)) ? "key:\n" : "key: ", f);
+	fputs(percpu ? "key:\n" : "key: ", f);
 	hex(f, key, ubee_map_key_size(m));
-	if (!is_percpu(ubee_map_type(m))) {
+	if (!percpu) {
 		fputs("  value: ", f);
 		hex(f, value, ubee_map_value_size(m));
 		fputc('\n', f);
 		return;
 	}
 	fputc('\n', f);
-	for (unsigned c = 0; c < ncpu; c++) {
+	for (unsigned c = 0; c < cli_map_value_slots(m); c++) {
 		fprintf(f, "value (CPU %02u): ", c);
-		hex(f, value + c * stride, ubee_map_value_size(m));
+		hex(f, value + c * cli_map_value_stride(m), ubee_map_value_size(m));
 		fputc('\n', f);
 	}
 }
@@ -144,47 +170,15 @@ enum walk_mode {
  * under "formatted". key NULL: "key": [] (queue/stack elements).
  */
 static void raw_entry(struct ubee_btf_writer *w, const struct cli_map_view *v,
-		      const void *key, const uint8_t *value, size_t stride,
-		      unsigned ncpu)
+		      const void *key, const uint8_t *value)
 {
-	struct ubee_map *m = v->map;
-	int percpu = is_percpu(ubee_map_type(m));
-
 	ubee_btf_w_begin(w, '{');
-	ubee_btf_w_name(w, "key");
-	hex_json(w, key, key ? ubee_map_key_size(m) : 0);
-	ubee_btf_w_name(w, percpu ? "values" : "value");
-	if (percpu) {
-		ubee_btf_w_begin(w, '[');
-		for (unsigned c = 0; c < ncpu; c++) {
-			ubee_btf_w_begin(w, '{');
-			ubee_btf_w_name(w, "cpu");
-			ubee_btf_w_printf(w, "%u", c);
-			ubee_btf_w_name(w, "value");
-			hex_json(w, value + c * stride, ubee_map_value_size(m));
-			ubee_btf_w_end(w, '}');
-		}
-		ubee_btf_w_end(w, ']');
-	} else {
-		hex_json(w, value, ubee_map_value_size(m));
-	}
+	hex_members(w, v, key, value);
 	if (key && v->btf && v->value_type_id) {
 		ubee_btf_w_name(w, "formatted");
-		btf_entry(w, v, key, value, stride, ncpu);
+		btf_entry(w, v, key, value);
 	}
 	ubee_btf_w_end(w, '}');
-}
-
-static unsigned view_ncpu(const struct cli_map_view *v)
-{
-	return is_percpu(ubee_map_type(v->map)) ? ubee_map_nr_cpus() : 1;
-}
-
-static size_t view_stride(const struct cli_map_view *v)
-{
-	uint32_t vs = ubee_map_value_size(v->map);
-
-	return is_percpu(ubee_map_type(v->map)) ? ((vs + 7) & ~7u) : vs;
 }
 
 /*
@@ -196,10 +190,8 @@ static long walk(FILE *f, struct ubee_btf_writer *w, const struct cli_map_view *
 {
 	struct ubee_map *m = v->map;
 	uint32_t ks = ubee_map_key_size(m);
-	unsigned ncpu = view_ncpu(v);
-	size_t stride = view_stride(v);
 	uint8_t *key = calloc(1, ks + 1), *next = calloc(1, ks + 1);
-	uint8_t *value = calloc(ncpu, stride + 1);
+	uint8_t *value = calloc(cli_map_value_slots(m), cli_map_value_stride(m) + 1);
 	long n = -ENOMEM;
 	int err;
 
@@ -212,11 +204,11 @@ static long walk(FILE *f, struct ubee_btf_writer *w, const struct cli_map_view *
 		if (ubee_map_lookup(m, key, value))
 			continue; /* deleted meanwhile */
 		if (mode == WALK_BTF)
-			btf_entry(w, v, key, value, stride, ncpu);
+			btf_entry(w, v, key, value);
 		else if (mode == WALK_RAW)
-			raw_entry(w, v, key, value, stride, ncpu);
+			raw_entry(w, v, key, value);
 		else
-			hex_entry(f, v, key, value, stride, ncpu);
+			hex_entry(f, v, key, value);
 		n++;
 	}
 	if (err != -ENOENT)
@@ -225,37 +217,6 @@ out:
 	free(key);
 	free(next);
 	free(value);
-	return n;
-}
-
-/*
- * Run fill twice at most into a writer with flags (the writer counts what
- * did not fit), then print the text and a newline to f. Returns fill's
- * result (a count or -errno); nothing is printed on error.
- */
-static long emit(FILE *f, unsigned flags,
-		 long (*fill)(struct ubee_btf_writer *w, void *arg), void *arg)
-{
-	struct ubee_btf_writer w;
-	size_t size = 1 << 16;
-	char *buf = NULL;
-	long n = -ENOMEM;
-
-	for (int pass = 0; pass < 2; pass++) {
-		buf = malloc(size);
-		if (!buf)
-			return -ENOMEM;
-		ubee_btf_w_init(&w, buf, size, flags);
-		n = fill(&w, arg);
-		if (n < 0 || w.len < size)
-			break;
-		size = w.len + 1;
-		free(buf);
-		buf = NULL;
-	}
-	if (n >= 0 && buf)
-		fprintf(f, "%s\n", buf);
-	free(buf);
 	return n;
 }
 
@@ -282,11 +243,9 @@ static long fill_one(struct ubee_btf_writer *w, void *arg)
 	struct dump_job *j = arg;
 
 	if (j->mode == WALK_RAW)
-		raw_entry(w, j->v, j->key, j->value, view_stride(j->v),
-			  view_ncpu(j->v));
+		raw_entry(w, j->v, j->key, j->value);
 	else
-		btf_entry(w, j->v, j->key, j->value, view_stride(j->v),
-			  view_ncpu(j->v));
+		btf_entry(w, j->v, j->key, j->value);
 	return 1;
 }
 
@@ -310,7 +269,7 @@ int cli_map_dump(FILE *f, const struct cli_map_view *v, unsigned btf_flags)
 		return n < 0 ? (int)n : 0;
 	}
 	/* As bpftool: a BTF dump ends with its closing bracket, no count. */
-	n = emit(f, btf_flags, fill_all, &j);
+	n = cli_emit_json(f, btf_flags, fill_all, &j);
 	return n < 0 ? (int)n : 0;
 }
 
@@ -325,7 +284,8 @@ int cli_map_dump_fmt(FILE *f, const struct cli_map_view *v, enum cli_map_fmt fmt
 		fputs("[]\n", f);
 		return 0;
 	}
-	n = emit(f, fmt == CLI_FMT_PRETTY ? UBEE_BTF_DUMP_PRETTY : 0, fill_all, &j);
+	n = cli_emit_json(f, fmt == CLI_FMT_PRETTY ? UBEE_BTF_DUMP_PRETTY : 0,
+			  fill_all, &j);
 	return n < 0 ? (int)n : 0;
 }
 
@@ -337,7 +297,8 @@ int cli_map_print_elem(FILE *f, const struct cli_map_view *v, const void *key,
 
 	if (fmt == CLI_FMT_TEXT && key && v->btf && v->value_type_id) {
 		j.mode = WALK_BTF;
-		return emit(f, UBEE_BTF_DUMP_PLAIN, fill_one, &j) < 0 ? -ENOMEM : 0;
+		return cli_emit_json(f, UBEE_BTF_DUMP_PLAIN, fill_one, &j) < 0 ?
+		       -ENOMEM : 0;
 	}
 	if (fmt == CLI_FMT_TEXT) {
 		if (!key) { /* queue/stack: bpftool's "value: .." */
@@ -346,14 +307,47 @@ int cli_map_print_elem(FILE *f, const struct cli_map_view *v, const void *key,
 			fputc('\n', f);
 			return 0;
 		}
-		hex_entry(f, v, key, value, view_stride(v), view_ncpu(v));
+		hex_entry(f, v, key, value);
 		return 0;
 	}
-	return emit(f, fmt == CLI_FMT_PRETTY ? UBEE_BTF_DUMP_PRETTY : 0, fill_one,
-		    &j) < 0 ? -ENOMEM : 0;
+	return cli_emit_json(f, fmt == CLI_FMT_PRETTY ? UBEE_BTF_DUMP_PRETTY : 0,
+			     fill_one, &j) < 0 ? -ENOMEM : 0;
 }
 
 void cli_print_hex(FILE *f, const void *p, size_t n)
 {
 	hex(f, p, n);
+}
+
+int cli_object_dump_maps(const struct ubee_object *obj, int json)
+{
+	size_t n = ubee_object_map_count(obj);
+	unsigned flags = !json ? UBEE_BTF_DUMP_PLAIN :
+			 cli_g.pretty ? UBEE_BTF_DUMP_PRETTY : 0;
+	int err = 0;
+
+	if (json)
+		printf(",\"maps\":[");
+	for (size_t i = 0; i < n && !err; i++) {
+		struct ubee_object_map_info mi;
+		struct cli_map_view v;
+
+		if (ubee_object_map(obj, i, &mi) || !mi.map)
+			continue;
+		v = (struct cli_map_view){ mi.map, ubee_object_btf(obj),
+					   mi.btf_key_type_id, mi.btf_value_type_id };
+		if (json)
+			printf("%s{\"name\":\"%s\",\"type\":\"%s\",\"elements\":",
+			       i ? "," : "", mi.name, ubee_map_type_name(mi.type));
+		else
+			printf("map %s (%s):\n", mi.name, ubee_map_type_name(mi.type));
+		err = cli_map_dump(stdout, &v, flags);
+		if (json)
+			putchar('}');
+		if (err)
+			cli_err("map %s: cannot dump: %s", mi.name, strerror(-err));
+	}
+	if (json)
+		putchar(']');
+	return err;
 }

@@ -185,6 +185,14 @@ int ubee_pktio_runner_process(struct ubee_pktio_runner *r,
 			      struct ubee_log *log);
 /* The counters so far (borrowed). */
 const struct ubee_pktio_stats *ubee_pktio_runner_stats(const struct ubee_pktio_runner *r);
+/*
+ * A batch of packets (ubee_runner_begin, ubee.h): the runs between begin
+ * and end, on one thread, share one CPU slot instead of claiming one
+ * each. Keep batches to a receive ring's worth of packets and never block
+ * (wait for packets) inside one.
+ */
+void ubee_pktio_runner_begin(struct ubee_pktio_runner *r);
+void ubee_pktio_runner_end(struct ubee_pktio_runner *r);
 
 /*
  * The interfaces a BPF_F_BROADCAST redirect through devmap map reaches:

@@ -388,6 +388,62 @@ struct ubee_run_opts {
 int ubee_prog_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 		  uint64_t *retval, struct ubee_log *log);
 
+/* ---- prepared runs ------------------------------------------------------ */
+
+/*
+ * A prepared run, for running one program many times from one thread (a
+ * loop over packets). ubee_runner_new does once what every ubee_prog_run
+ * does before running: it checks the options, picks the engine (compiling
+ * the JIT's code), and allocates the program's stack and the state of a
+ * run. Each ubee_runner_run then resets only what a run changes: a run
+ * without checks (verified or UBEE_RUN_TRUSTED) clears neither the stack
+ * nor the run's state, and a program that uses no maps and calls no
+ * helpers claims no CPU slot, as nothing it can do depends on one.
+ * Checked runs, tail calls, callbacks, nested runs, per-CPU maps and run
+ * statistics behave as with ubee_prog_run; so do results and errors.
+ *
+ * A runner serves one run at a time, on one thread at a time (any thread,
+ * one after the other); runs of other programs and runners may nest in
+ * its runs (a helper running a program), a run of the same runner may not.
+ */
+struct ubee_runner;
+
+/*
+ * A runner for prog (borrowed: it must outlive the runner). opts as for
+ * ubee_prog_run, copied, except ctx and pkt, which each run gives (the
+ * regions array is borrowed and read by every run: its contents may
+ * change between runs); log (may be NULL) receives the messages of every
+ * run (borrowed; ubee_runner_set_log replaces it). Returns 0 and *out, or
+ * the errors ubee_prog_run gives before running (-EINVAL bad options,
+ * -EOPNOTSUPP an engine that cannot run it, ...), -ENOMEM.
+ */
+int ubee_runner_new(const struct ubee_prog *prog,
+		    const struct ubee_run_opts *opts, struct ubee_runner **out,
+		    struct ubee_log *log);
+void ubee_runner_free(struct ubee_runner *r);
+void ubee_runner_set_log(struct ubee_runner *r, struct ubee_log *log);
+
+/*
+ * One run: r1 = ctx, r2 = ctx_size (ctx a writable region in checked
+ * mode), pkt[pkt_size] the packet of LD_ABS/LD_IND (a region too); *retval
+ * gets r0. Returns what ubee_prog_run returns, or -EBUSY from inside a
+ * run of the same runner.
+ */
+int ubee_runner_run(struct ubee_runner *r, void *ctx, size_t ctx_size,
+		    const void *pkt, size_t pkt_size, uint64_t *retval);
+
+/*
+ * A batch: the runs of r between ubee_runner_begin and ubee_runner_end
+ * (on the same thread) share one CPU slot, claimed once, as the kernel
+ * runs a poll's worth of packets on one CPU. While the batch is open the
+ * slot is nobody else's, and ubee's grace periods (replacing an inner map
+ * of a map of maps from another thread) wait for the batch to end: keep
+ * batches short (a receive ring's worth of packets) and never block
+ * inside one. Batches nest (counted); ubee_runner_free ends an open one.
+ */
+void ubee_runner_begin(struct ubee_runner *r);
+void ubee_runner_end(struct ubee_runner *r);
+
 /* ---- state of the current run (for helpers) ---------------------------- */
 
 struct ubee_run;

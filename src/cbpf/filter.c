@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * Classic filters over packets: a translated program loaded as a socket
- * filter, run on captured packets with a per-thread __sk_buff (so one
- * filter serves many threads). The packet for
- * LD_ABS/LD_IND is the captured bytes from the link-layer header on, as a
- * packet socket sees them; skb->len is the length on the wire, as BPF_LEN
- * is in libpcap.
+ * filter, run on captured packets. The packet for LD_ABS/LD_IND is the
+ * captured bytes from the link-layer header on, as a packet socket sees
+ * them; skb->len is the length on the wire, as BPF_LEN is in libpcap.
+ *
+ * One filter serves many threads. The first thread to run it takes its
+ * prepared run (struct ubee_runner) and __sk_buff for good: its runs
+ * cost the program and a few stores. Other threads run it through
+ * ubee_prog_run with a per-thread __sk_buff (correct, slower).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "cbpf/cbpf_int.h"
@@ -24,7 +28,38 @@ struct ubee_cbpf_filter {
 	uint32_t ifindex;
 	enum ubee_engine engine;
 	uint32_t run_flags;
+	/* The program reads skb->protocol or pkt_type: set them per run. */
+	int need_meta;
+	/*
+	 * The fast path, owned by the first thread that runs the filter
+	 * (owner: the address of a thread-local variable of that thread;
+	 * set once, by compare-and-swap): a prepared run and its context.
+	 * NULL runner: the options make runs fail; the slow path says why.
+	 */
+	struct ubee_runner *runner;
+	const void *owner;
+	struct ubee_log *log;      /* the runner's log now */
+	struct ubee_sk_buff skb;
 };
+
+/* This thread's identity for the owner field (unique among live threads). */
+static __thread char thread_token;
+
+/* Whether prog reads the skb's protocol or pkt_type (32-bit ctx loads). */
+static int reads_meta(const struct ubee_prog *prog)
+{
+	const struct ubee_insn *in = ubee_prog_insns(prog);
+	size_t n = ubee_prog_insn_count(prog);
+
+	for (size_t i = 0; i < n; i++) {
+		if (in[i].code != (0x01 | 0x60 | 0x00) /* BPF_LDX|BPF_MEM|BPF_W */)
+			continue;
+		if (in[i].off == offsetof(struct ubee_sk_buff, protocol) ||
+		    in[i].off == offsetof(struct ubee_sk_buff, pkt_type))
+			return 1;
+	}
+	return 0;
+}
 
 int ubee_cbpf_filter_new(const struct ubee_cbpf_insn *insns, size_t cnt,
 			 const struct ubee_cbpf_filter_opts *opts,
@@ -33,6 +68,7 @@ int ubee_cbpf_filter_new(const struct ubee_cbpf_insn *insns, size_t cnt,
 	struct ubee_cbpf_filter_opts o = { 0 };
 	struct ubee_cbpf_opts topts = { .sz = sizeof(topts) };
 	struct ubee_prog_opts popts = { .sz = sizeof(popts) };
+	struct ubee_run_opts ro = { .sz = sizeof(ro) };
 	struct ubee_cbpf_filter *f = NULL;
 	struct ubee_insn *prog = NULL;
 	size_t prog_cnt;
@@ -67,6 +103,17 @@ int ubee_cbpf_filter_new(const struct ubee_cbpf_insn *insns, size_t cnt,
 	err = ubee_prog_load(prog, prog_cnt, &popts, &f->prog, log);
 	if (err)
 		goto out;
+	f->need_meta = f->hatype == ARPHRD_ETHER && reads_meta(f->prog);
+	f->skb.ifindex = f->ifindex;
+	ro.engine = f->engine;
+	ro.flags = f->run_flags;
+	/* Options no run can take leave no fast path: runs then fail as
+	 * ubee_prog_run says. */
+	if (ubee_runner_new(f->prog, &ro, &f->runner, NULL) == -ENOMEM) {
+		ubee_logf(log, "0: out of memory");
+		err = -ENOMEM;
+		goto out;
+	}
 	*out = f;
 	f = NULL;
 out:
@@ -79,6 +126,7 @@ void ubee_cbpf_filter_free(struct ubee_cbpf_filter *f)
 {
 	if (!f)
 		return;
+	ubee_runner_free(f->runner);
 	ubee_prog_free(f->prog);
 	ubee_free(f);
 }
@@ -111,24 +159,21 @@ static void eth_meta(struct ubee_sk_buff *skb, const uint8_t *eth,
 }
 
 /*
- * The context of this thread's runs. Translated programs never write the
- * context, so only the fields set per run change: the rest stays zero,
- * and no run pays for clearing 192 bytes.
+ * The context of this thread's runs when another thread owns the fast
+ * path. Translated programs never write the context, so only the fields
+ * set per run change: the rest stays zero, and no run pays for clearing
+ * 192 bytes.
  */
 static __thread struct ubee_sk_buff run_skb;
 
-int ubee_cbpf_filter_run(const struct ubee_cbpf_filter *f, const void *pkt,
-			 uint32_t caplen, uint32_t wirelen, uint32_t *keep,
-			 struct ubee_log *log)
+/* A run through ubee_prog_run (the threads that do not own the runner). */
+static int slow_run(const struct ubee_cbpf_filter *f, const void *pkt,
+		    uint32_t caplen, uint32_t wirelen, uint64_t *r0,
+		    struct ubee_log *log)
 {
 	struct ubee_sk_buff *skb = &run_skb;
 	struct ubee_run_opts o;
-	uint64_t r0 = 0;
-	int err;
 
-	*keep = 0;
-	if (!f || (!pkt && caplen))
-		return -EINVAL;
 	skb->len = wirelen > caplen ? wirelen : caplen;
 	skb->ifindex = f->ifindex;
 	skb->protocol = 0;
@@ -143,7 +188,57 @@ int ubee_cbpf_filter_run(const struct ubee_cbpf_filter *f, const void *pkt,
 	o.pkt_size = caplen;
 	o.engine = f->engine;
 	o.flags = f->run_flags;
-	err = ubee_prog_run(f->prog, &o, &r0, log);
+	return ubee_prog_run(f->prog, &o, r0, log);
+}
+
+/* Whether this thread owns f's runner (claiming it when nobody does). */
+static int owns_runner(struct ubee_cbpf_filter *f)
+{
+	const void *owner = __atomic_load_n(&f->owner, __ATOMIC_RELAXED);
+	const void *none = NULL;
+
+	if (owner == &thread_token)
+		return 1;
+	if (!f->runner || owner)
+		return 0;
+	return __atomic_compare_exchange_n(&f->owner, &none, &thread_token, 0,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+int ubee_cbpf_filter_run(const struct ubee_cbpf_filter *f, const void *pkt,
+			 uint32_t caplen, uint32_t wirelen, uint32_t *keep,
+			 struct ubee_log *log)
+{
+	/* The owner's fast path is the filter's one mutable part. */
+	struct ubee_cbpf_filter *mf = (struct ubee_cbpf_filter *)f;
+	struct ubee_sk_buff *skb;
+	uint64_t r0 = 0;
+	int err;
+
+	*keep = 0;
+	if (!f || (!pkt && caplen))
+		return -EINVAL;
+	if (UBEE_UNLIKELY(!owns_runner(mf)))
+		goto slow;
+	skb = &mf->skb;
+	skb->len = wirelen > caplen ? wirelen : caplen;
+	if (f->need_meta) {
+		skb->protocol = 0;
+		skb->pkt_type = 0;
+		if (caplen >= ETH_HLEN)
+			eth_meta(skb, pkt, caplen);
+	}
+	if (UBEE_UNLIKELY(mf->log != log)) {
+		ubee_runner_set_log(mf->runner, log);
+		mf->log = log;
+	}
+	err = ubee_runner_run(mf->runner, skb, sizeof(*skb), pkt, caplen, &r0);
+	if (UBEE_UNLIKELY(err == -EBUSY))
+		goto slow; /* a run of this filter inside one of its runs */
+	goto out;
+slow:
+	err = slow_run(f, pkt, caplen, wirelen, &r0, log);
+out:
 	if (!err)
 		*keep = (uint32_t)r0;
 	return err;

@@ -205,55 +205,82 @@ static void inline_calls(const struct ubee_prog *prog, struct jit_facts *f)
  * Returns the function start of each slot in fn[] and whether the
  * program is structured that way.
  */
-static int functions(const struct ubee_prog *prog, const struct jit_facts *f,
-		     uint32_t *fn)
-{
-	uint32_t cur = 0;
-	int structured = 1;
+/* What liveness needs of one instruction, computed once. */
+struct lv_insn {
+	uint32_t succ[2]; /* successors inside the program */
+	uint16_t use, def;
+	uint8_t nsucc;
+	uint8_t escapes;  /* a successor past the end */
+};
 
+/* Successors, uses and definitions of every instruction into lv[]. */
+static void describe(const struct ubee_prog *prog, const struct jit_facts *f,
+		     struct lv_insn *lv)
+{
 	for (size_t i = 0; i < f->cnt; i++) {
-		if (f->flags[i] & (JF_FUNC | JF_CB))
-			cur = (uint32_t)i;
-		fn[i] = cur;
-	}
-	for (size_t i = 0; i < f->cnt && structured; i++) {
 		size_t s[2];
 		int n;
 
 		if (f->flags[i] & JF_SECOND)
 			continue;
 		n = successors(prog, i, s);
-		for (int k = 0; k < n; k++)
-			if (s[k] >= f->cnt || fn[s[k]] != fn[i])
-				structured = 0;
+		for (int k = 0; k < n; k++) {
+			if (s[k] < f->cnt)
+				lv[i].succ[lv[i].nsucc++] = (uint32_t)s[k];
+			else
+				lv[i].escapes = 1;
+		}
+		use_def(prog, i, JIT_R0, &lv[i].use, &lv[i].def);
 	}
-	return structured;
 }
 
-/* Backward liveness to a fixed point (or everything live). */
+static int functions(const struct jit_facts *f, const struct lv_insn *lv,
+		     uint32_t *fn)
+{
+	uint32_t cur = 0;
+
+	for (size_t i = 0; i < f->cnt; i++) {
+		if (f->flags[i] & (JF_FUNC | JF_CB))
+			cur = (uint32_t)i;
+		fn[i] = cur;
+	}
+	for (size_t i = 0; i < f->cnt; i++) {
+		if (lv[i].escapes)
+			return 0;
+		for (int k = 0; k < lv[i].nsucc; k++)
+			if (fn[lv[i].succ[k]] != fn[i])
+				return 0;
+	}
+	return 1;
+}
+
+/*
+ * Backward liveness to a fixed point (or everything live), over lv[]:
+ * each pass is a walk over arrays. Exits read r0, and r1-r5 too where
+ * the caller may look at them (see jit_int.h).
+ */
 static void liveness(const struct ubee_prog *prog, struct jit_facts *f,
-		     const uint32_t *fn, int structured, uint16_t *live_in)
+		     const uint32_t *fn, int structured, uint16_t *live_in,
+		     struct lv_insn *lv)
 {
 	int changed = 1;
 
+	for (size_t i = 0; i < f->cnt; i++)
+		if (!(f->flags[i] & JF_SECOND) &&
+		    prog->code[i].op == UBEE_OP_EXIT &&
+		    (!structured || (f->flags[fn[i]] & JF_FUNC)))
+			lv[i].use = JIT_R0 | JIT_R1_R5;
 	for (int pass = 0; pass < LIVE_MAX_PASSES && changed; pass++) {
 		changed = 0;
 		for (size_t i = f->cnt; i-- > 0;) {
-			uint16_t out = 0, in, u, d, exit_use;
-			size_t s[2];
-			int n;
+			const struct lv_insn *l = &lv[i];
+			uint16_t out = 0, in;
 
 			if (f->flags[i] & JF_SECOND)
 				continue;
-			n = successors(prog, i, s);
-			for (int k = 0; k < n; k++)
-				if (s[k] < f->cnt)
-					out |= live_in[s[k]];
-			exit_use = structured && !(f->flags[fn[i]] & JF_FUNC) ?
-					   JIT_R0 :
-					   JIT_R0 | JIT_R1_R5;
-			use_def(prog, i, exit_use, &u, &d);
-			in = (uint16_t)(u | (out & ~d));
+			for (int k = 0; k < l->nsucc; k++)
+				out |= live_in[l->succ[k]];
+			in = (uint16_t)(l->use | (out & ~l->def));
 			if (out != f->live_out[i] || in != live_in[i]) {
 				f->live_out[i] = out;
 				live_in[i] = in;
@@ -268,25 +295,30 @@ static void liveness(const struct ubee_prog *prog, struct jit_facts *f,
 
 int jit_analyze(const struct ubee_prog *prog, struct jit_facts *f)
 {
-	uint16_t *live_in = NULL;
-	uint32_t *fn = NULL;
+	struct lv_insn *lv = NULL;
+	uint16_t *live_in;
+	uint32_t *fn;
+	size_t n = prog->cnt ? prog->cnt : 1;
 	int err = -ENOMEM;
 
 	memset(f, 0, sizeof(*f));
 	f->cnt = prog->cnt;
-	f->flags = ubee_calloc(f->cnt, sizeof(*f->flags));
-	f->live_out = ubee_calloc(f->cnt, sizeof(*f->live_out));
-	live_in = ubee_calloc(f->cnt, sizeof(*live_in));
-	fn = ubee_malloc(f->cnt * sizeof(*fn));
-	if (!f->flags || !f->live_out || !live_in || !fn)
+	/* live_out[] and flags[] in one block, freed as live_out. */
+	f->live_out = ubee_calloc(n, sizeof(*f->live_out) + sizeof(*f->flags));
+	/* Scratch: lv[], fn[] and live_in[] in one block. */
+	lv = ubee_calloc(n, sizeof(*lv) + sizeof(*fn) + sizeof(*live_in));
+	if (!f->live_out || !lv)
 		goto out;
+	f->flags = (uint8_t *)(f->live_out + n);
+	fn = (uint32_t *)(lv + n);
+	live_in = (uint16_t *)(fn + n);
 	scan(prog, f);
 	inline_calls(prog, f);
-	liveness(prog, f, fn, functions(prog, f, fn), live_in);
+	describe(prog, f, lv);
+	liveness(prog, f, fn, functions(f, lv, fn), live_in, lv);
 	err = 0;
 out:
-	ubee_free(fn);
-	ubee_free(live_in);
+	ubee_free(lv);
 	if (err)
 		jit_facts_free(f);
 	return err;
@@ -294,8 +326,7 @@ out:
 
 void jit_facts_free(struct jit_facts *f)
 {
-	ubee_free(f->flags);
-	ubee_free(f->live_out);
+	ubee_free(f->live_out); /* flags share its block */
 	f->flags = NULL;
 	f->live_out = NULL;
 }

@@ -27,24 +27,35 @@
  * number (the live r6-r9, r10) to keep the callee aligned. The eBPF stack
  * is the run's, as in the interpreter: frame d's r10 = top - d * 512.
  *
- * Jumps are emitted in passes: the first uses long forms everywhere, each
- * later pass picks short forms from the previous pass's block offsets,
- * which only shrink, until two passes agree; the last pass's bytes are
- * the code (it is position-independent: absolute addresses are helpers,
- * runtime functions and program data, never the code itself). The code
- * is then copied into memory that is made executable and never writable
- * again (mem.c).
+ * Code is emitted once, every jump to a label in its long form (rel32),
+ * each recorded. Then the jumps are relaxed: a jump becomes short (rel8)
+ * when its target is within reach once the jumps already found short
+ * have shrunk (shrinking only brings targets closer, so a few cheap
+ * passes over the jump list converge), and the final code is written
+ * straight into code memory, copying the bytes between jumps and
+ * encoding each jump in its chosen form. The code is position-
+ * independent: absolute addresses are helpers, runtime functions and
+ * program data, never the code itself; jumps within one instruction's
+ * code (fwd8, land8) are short from the start and never span a label
+ * jump. The memory is then made executable and never writable again
+ * (mem.c).
  *
  * Beyond one x86 instruction per eBPF instruction where possible
  * (immediate forms, compare fused with the branch, no zero-extension that
  * x86's 32-bit operations already do, short jumps, no prologue for leaf
- * programs), a conditional jump over one or two ALU instructions writing
- * one register becomes a conditional move (select_arm): clang's eBPF
- * backend emits no selects, and such branches are often unpredictable.
+ * programs), a few patterns of clang's output get better code:
+ *  - a conditional jump over up to three ALU instructions writing at most
+ *    two registers, whose arm ends at the target or at a goto to it,
+ *    becomes conditional moves (select_arm): clang's eBPF backend emits
+ *    no selects, and such branches are often unpredictable;
+ *  - "d = s; d += x" is one lea (mov_add);
+ *  - multiplications by 3, 5, 9 are a lea, by powers of two a shift;
+ *  - variable shifts are BMI2 shlx/shrx/sarx when the CPU has them.
  *
  * With UBEE_PROG_HARDEN every program-chosen constant is blinded: emitted
  * as (imm ^ key) and xor'ed with a random per-instruction key at run
- * time, in fixed-size forms so that the passes agree.
+ * time (forms that would show the constant, lea and shifts for
+ * multiplications, are not used).
  *
  * UBEE_JIT_MUTATE (a build-time switch for tests/sh/jit_mutation.sh only)
  * plants one known bug, to prove the differential test catches it:
@@ -106,18 +117,26 @@ enum {
 	LF__COUNT,
 };
 
-/* Passes before falling back to long jumps everywhere. */
-#define MAX_PASSES 16
+/* A jump to a label, recorded for relaxation. */
+struct jit_jump {
+	uint32_t at;    /* where its long form starts */
+	uint32_t label;
+	uint8_t cc;     /* enum x86_cc, X86_CC_ALWAYS, or JUMP_CALL */
+	uint8_t short_; /* relaxed to rel8 */
+};
+
+#define JUMP_CALL 0x11 /* a call rel32 (never short) */
 
 struct jit_ctx {
 	const struct ubee_prog *prog;
 	const struct jit_facts *f;
 	struct x86_buf b;
 	size_t nlabels;
-	uint32_t *off;   /* [nlabels] block offsets of this pass */
-	uint32_t *prev;  /* [nlabels] of the previous pass; NULL in the first */
-	size_t cur;      /* label of the block being emitted */
-	int force_long;
+	uint32_t *off;   /* [nlabels] block offsets (long jumps, then final) */
+	uint32_t *lab_j; /* [nlabels] jumps recorded before each block */
+	struct jit_jump *jumps;
+	size_t njumps, jcap;
+	uint32_t *cum;   /* [njumps + 1] bytes saved before each jump */
 	int harden;
 	int bmi2;        /* the CPU has BMI2 (shlx, shrx, sarx) */
 	uint32_t *keys;  /* [2 * cnt] blinding keys (harden) */
@@ -141,43 +160,42 @@ static size_t lbl_stub(const struct jit_ctx *c, size_t k)
 static void block(struct jit_ctx *c, size_t label)
 {
 	c->off[label] = (uint32_t)c->b.len;
-	c->cur = label;
+	c->lab_j[label] = (uint32_t)c->njumps;
 }
 
-/*
- * Where the current point of emission was in the previous pass: block
- * offsets come from the previous pass, the distance into the block from
- * this one (in-block code before a jump never contains label jumps, so
- * the two agree once the blocks do).
- */
-static int64_t prev_here(const struct jit_ctx *c)
+/* Record a jump to label at the current point (its long form follows). */
+static void record(struct jit_ctx *c, size_t label, uint8_t cc)
 {
-	return (int64_t)c->prev[c->cur] + (int64_t)(c->b.len - c->off[c->cur]);
-}
+	struct jit_jump *j;
 
-/* jcc / jmp (X86_CC_ALWAYS) to a label, short when it fits. */
-static void jump(struct jit_ctx *c, enum x86_cc cc, size_t label)
-{
-	int64_t rel = 0;
-	int len = cc == X86_CC_ALWAYS ? 5 : 6;
+	if (c->njumps == c->jcap) {
+		size_t cap = c->jcap ? 2 * c->jcap : 64;
 
-	if (c->prev && !c->force_long) {
-		rel = (int64_t)c->prev[label] - (prev_here(c) + 2);
-		if (rel >= INT8_MIN && rel <= INT8_MAX) {
-			x86_jcc8(&c->b, cc, (int8_t)rel);
+		j = ubee_realloc(c->jumps, cap * sizeof(*j));
+		if (!j) {
+			if (!c->b.err)
+				c->b.err = -ENOMEM;
 			return;
 		}
+		c->jumps = j;
+		c->jcap = cap;
 	}
-	if (c->prev)
-		rel = (int64_t)c->prev[label] - (prev_here(c) + len);
-	x86_jcc32(&c->b, cc, (int32_t)rel);
+	c->jumps[c->njumps++] = (struct jit_jump){
+		.at = (uint32_t)c->b.len, .label = (uint32_t)label, .cc = cc,
+	};
+}
+
+/* jcc / jmp (X86_CC_ALWAYS) to a label: short when relaxation allows. */
+static void jump(struct jit_ctx *c, enum x86_cc cc, size_t label)
+{
+	record(c, label, (uint8_t)cc);
+	x86_jcc32(&c->b, cc, 0);
 }
 
 static void call_label(struct jit_ctx *c, size_t label)
 {
-	int64_t rel = c->prev ? (int64_t)c->prev[label] - (prev_here(c) + 5) : 0;
-
-	x86_call32(&c->b, (int32_t)rel);
+	record(c, label, JUMP_CALL);
+	x86_call32(&c->b, 0);
 }
 
 /* A forward jump within one instruction's code: emit, then land. */
@@ -187,10 +205,14 @@ static size_t fwd8(struct jit_ctx *c, enum x86_cc cc)
 	return c->b.len;
 }
 
+/* (Relaxation moves code only at label jumps: none may lie between.) */
 static void land8(struct jit_ctx *c, size_t from)
 {
-	if (from)
-		x86_patch8(&c->b, from - 1, (int64_t)c->b.len - (int64_t)from);
+	if (!from)
+		return;
+	if (c->njumps && c->jumps[c->njumps - 1].at >= from && !c->b.err)
+		c->b.err = -EFAULT;
+	x86_patch8(&c->b, from - 1, (int64_t)c->b.len - (int64_t)from);
 }
 
 /* Call a C function at an absolute address (through r11). */
@@ -1277,14 +1299,10 @@ static void emit_stubs(struct jit_ctx *c)
 	}
 }
 
-/* ---- passes ------------------------------------------------------------ */
+/* ---- emission and relaxation -------------------------------------------- */
 
-static int emit_pass(struct jit_ctx *c)
+static int emit_all(struct jit_ctx *c)
 {
-	x86_reset(&c->b);
-	memset(c->off, 0, c->nlabels * sizeof(*c->off));
-	c->local_k = 0;
-	c->skip_to = 0;
 	emit_entry(c);
 	for (size_t i = 0; i < c->prog->cnt; i++) {
 		block(c, i);
@@ -1299,6 +1317,94 @@ static int emit_pass(struct jit_ctx *c)
 	if (c->b.len > INT32_MAX)
 		return -E2BIG;
 	return c->err;
+}
+
+static unsigned long_len(const struct jit_jump *j)
+{
+	return j->cc == JUMP_CALL || j->cc == X86_CC_ALWAYS ? 5 : 6;
+}
+
+/* Bytes a jump saves when short. */
+static unsigned saving(const struct jit_jump *j)
+{
+	return j->short_ ? long_len(j) - 2 : 0;
+}
+
+/* Final offset of label l once c->cum[] is up to date. */
+static int64_t final_off(const struct jit_ctx *c, uint32_t l)
+{
+	return (int64_t)c->off[l] - c->cum[c->lab_j[l]];
+}
+
+/*
+ * Pick short forms until none more fits; leaves c->cum[] for the final
+ * layout and returns the final code size.
+ */
+static size_t relax(struct jit_ctx *c)
+{
+	int changed;
+
+	do {
+		uint32_t sum = 0;
+
+		for (size_t k = 0; k < c->njumps; k++) {
+			c->cum[k] = sum;
+			sum += saving(&c->jumps[k]);
+		}
+		c->cum[c->njumps] = sum;
+		changed = 0;
+		for (size_t k = 0; k < c->njumps; k++) {
+			struct jit_jump *j = &c->jumps[k];
+			int64_t rel;
+
+			if (j->short_ || j->cc == JUMP_CALL)
+				continue;
+			rel = final_off(c, j->label) -
+			      ((int64_t)j->at - c->cum[k] + 2);
+			if (rel >= INT8_MIN && rel <= INT8_MAX)
+				changed = j->short_ = 1;
+		}
+	} while (changed);
+	return c->b.len - c->cum[c->njumps];
+}
+
+static void put32(uint8_t *p, int64_t v)
+{
+	uint32_t u = (uint32_t)(int32_t)v;
+
+	memcpy(p, &u, 4);
+}
+
+/* Write the relaxed code to out and move every label to its place. */
+static void finish(struct jit_ctx *c, uint8_t *out)
+{
+	size_t pos = 0, o = 0;
+
+	for (size_t k = 0; k < c->njumps; k++) {
+		const struct jit_jump *j = &c->jumps[k];
+		int64_t to = final_off(c, j->label);
+
+		memcpy(out + o, c->b.p + pos, j->at - pos);
+		o += j->at - pos;
+		pos = j->at + long_len(j);
+		if (j->short_) {
+			out[o] = j->cc == X86_CC_ALWAYS ? 0xeb : 0x70 + j->cc;
+			out[o + 1] = (uint8_t)(int8_t)(to - (int64_t)(o + 2));
+			o += 2;
+		} else if (j->cc == JUMP_CALL || j->cc == X86_CC_ALWAYS) {
+			out[o] = j->cc == JUMP_CALL ? 0xe8 : 0xe9;
+			put32(out + o + 1, to - (int64_t)(o + 5));
+			o += 5;
+		} else {
+			out[o] = 0x0f;
+			out[o + 1] = 0x80 + j->cc;
+			put32(out + o + 2, to - (int64_t)(o + 6));
+			o += 6;
+		}
+	}
+	memcpy(out + o, c->b.p + pos, c->b.len - pos);
+	for (size_t l = 0; l < c->nlabels; l++)
+		c->off[l] = (uint32_t)final_off(c, (uint32_t)l);
 }
 
 /* Random blinding keys; getrandom(2) never fails short for small sizes. */
@@ -1322,40 +1428,14 @@ static int make_keys(struct jit_ctx *c)
 	return 0;
 }
 
-/* Passes until the block offsets are stable (see the top of the file). */
-static int translate(struct jit_ctx *c)
-{
-	uint32_t *prev = ubee_calloc(c->nlabels, sizeof(*prev));
-	int err = -ENOMEM;
-
-	if (!prev)
-		return err;
-	for (int pass = 0;; pass++) {
-		err = emit_pass(c);
-		if (err)
-			break;
-		if (c->prev && !memcmp(prev, c->off, c->nlabels * sizeof(*prev)))
-			break;
-		if (pass == MAX_PASSES)
-			c->force_long = 1;
-		if (pass > MAX_PASSES + 2) {
-			err = -EINVAL; /* cannot happen: long jumps are fixed */
-			break;
-		}
-		memcpy(prev, c->off, c->nlabels * sizeof(*prev));
-		c->prev = prev;
-	}
-	c->prev = NULL;
-	ubee_free(prev);
-	return err;
-}
-
 int ubee_jit_compile(const struct ubee_prog *prog, struct ubee_jit **out,
 		     struct ubee_log *log)
 {
 	struct jit_facts f;
 	struct jit_ctx c;
 	struct ubee_jit *jit = NULL;
+	void *code = NULL;
+	size_t size, map_size = 0;
 	int err;
 
 	*out = NULL;
@@ -1373,31 +1453,38 @@ int ubee_jit_compile(const struct ubee_prog *prog, struct ubee_jit **out,
 	c.bmi2 = __builtin_cpu_supports("bmi2");
 	c.nlabels = prog->cnt + 1 + LF__COUNT + f.nr_local;
 	x86_init(&c.b);
-	c.off = ubee_calloc(c.nlabels, sizeof(*c.off));
+	/* off[] and lab_j[] in one block */
+	c.off = ubee_calloc(c.nlabels, 2 * sizeof(*c.off));
 	err = -ENOMEM;
 	if (!c.off || (c.harden && (err = make_keys(&c))))
 		goto fail;
-	err = translate(&c);
+	c.lab_j = c.off + c.nlabels;
+	err = emit_all(&c);
 	if (err)
 		goto fail;
-	jit = ubee_calloc(1, sizeof(*jit));
+	c.cum = ubee_malloc((c.njumps + 1) * sizeof(*c.cum));
+	/* the description's offsets follow the struct */
+	jit = ubee_calloc(1, sizeof(*jit) + (prog->cnt + 1) * sizeof(*jit->insn_off));
 	err = -ENOMEM;
-	if (!jit)
+	if (!c.cum || !jit)
 		goto fail;
-	jit->cnt = prog->cnt;
-	jit->size = c.b.len;
-	jit->hardened = c.harden;
-	jit->insn_off = ubee_malloc((prog->cnt + 1) * sizeof(*jit->insn_off));
-	if (!jit->insn_off)
-		goto fail;
-	memcpy(jit->insn_off, c.off, (prog->cnt + 1) * sizeof(*jit->insn_off));
-	err = ubee_jit_mem_load(c.b.p, c.b.len, (void **)&jit->code,
-				&jit->map_size);
+	size = relax(&c);
+	err = ubee_jit_mem_alloc(size, &code, &map_size);
 	if (err)
 		goto fail;
+	finish(&c, code);
+	err = ubee_jit_mem_seal(code, size, map_size);
+	if (err)
+		goto fail;
+	jit->code = code;
+	jit->size = size;
+	jit->map_size = map_size;
+	jit->cnt = prog->cnt;
+	jit->hardened = c.harden;
+	jit->insn_off = (uint32_t *)(jit + 1);
+	memcpy(jit->insn_off, c.off, (prog->cnt + 1) * sizeof(*jit->insn_off));
 	*out = jit;
 	jit = NULL;
-	err = 0;
 	goto out;
 fail:
 	if (err == -ENOMEM)
@@ -1407,10 +1494,13 @@ fail:
 		ubee_logf(log, "0: the compiled program exceeds 2 GiB");
 	else if (err != -EINVAL)
 		ubee_logf(log, "0: the JIT failed: error %d", err);
-	ubee_jit_free(jit);
+	ubee_jit_mem_free(code, map_size);
+	ubee_free(jit);
 out:
 	ubee_free(c.keys);
 	ubee_free(c.off);
+	ubee_free(c.cum);
+	ubee_free(c.jumps);
 	x86_fini(&c.b);
 	jit_facts_free(&f);
 	return err;
@@ -1421,6 +1511,5 @@ void ubee_jit_free(struct ubee_jit *jit)
 	if (!jit)
 		return;
 	ubee_jit_mem_free(jit->code, jit->map_size);
-	ubee_free(jit->insn_off);
-	ubee_free(jit);
+	ubee_free(jit); /* insn_off shares its block */
 }

@@ -74,12 +74,13 @@ const void *ubee_jit_pending(struct ubee_run *run);
 void ubee_jit_depth_fail(struct ubee_run *run, uint64_t idx);
 
 /*
- * Code memory (mem.c): a new read-execute mapping holding a copy of
- * code[size] (*out, *map_size bytes mapped), never writable once it is
- * executable. 0 or -ENOMEM / -errno.
+ * Code memory (mem.c): pages of their own for size bytes of code, read-
+ * write (*out, *map_size bytes); 0 or -ENOMEM. Once filled, seal makes
+ * them read-execute, never writable again (0 or -errno; on failure the
+ * caller frees them). free unmaps them.
  */
-int ubee_jit_mem_load(const void *code, size_t size, void **out,
-		      size_t *map_size);
+int ubee_jit_mem_alloc(size_t size, void **out, size_t *map_size);
+int ubee_jit_mem_seal(void *code, size_t size, size_t map_size);
 void ubee_jit_mem_free(void *code, size_t map_size);
 
 #endif /* UBEE_JIT_JIT_H */

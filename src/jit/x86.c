@@ -21,13 +21,7 @@ void x86_fini(struct x86_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-void x86_reset(struct x86_buf *b)
-{
-	b->len = 0;
-}
-
-/* Room for n more bytes; on failure the error sticks and bytes drop. */
-static int room(struct x86_buf *b, size_t n)
+int x86_grow(struct x86_buf *b, size_t n)
 {
 	size_t cap;
 	uint8_t *p;
@@ -47,12 +41,6 @@ static int room(struct x86_buf *b, size_t n)
 	b->p = p;
 	b->cap = cap;
 	return 1;
-}
-
-void x86_byte(struct x86_buf *b, uint8_t v)
-{
-	if (room(b, 1))
-		b->p[b->len++] = v;
 }
 
 void x86_u16(struct x86_buf *b, uint16_t v)

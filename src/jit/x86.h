@@ -3,7 +3,7 @@
  * An x86-64 instruction encoder for the JIT: a growable byte buffer and
  * one emitter per instruction form the JIT uses. Emitters return void; a
  * failure (out of memory, an operand the form cannot encode) sets a
- * sticky error in the buffer, checked once after a whole pass.
+ * sticky error in the buffer, checked once after the whole program.
  *
  * Instruction layout (Intel SDM vol. 2, ch. 2):
  *
@@ -67,10 +67,16 @@ struct x86_buf {
 
 void x86_init(struct x86_buf *b);
 void x86_fini(struct x86_buf *b);
-/* Forget the bytes, keep the memory and the error. */
-void x86_reset(struct x86_buf *b);
 
-void x86_byte(struct x86_buf *b, uint8_t v);
+/* Make room for n more bytes: 1, or 0 with b->err set (sticky). */
+int x86_grow(struct x86_buf *b, size_t n);
+
+static inline void x86_byte(struct x86_buf *b, uint8_t v)
+{
+	if (b->len < b->cap || x86_grow(b, 1))
+		b->p[b->len++] = v;
+}
+
 void x86_u16(struct x86_buf *b, uint16_t v);
 void x86_u32(struct x86_buf *b, uint32_t v);
 void x86_u64(struct x86_buf *b, uint64_t v);

@@ -8,7 +8,9 @@
  * a pointer into the map's storage. The map's initial value is the
  * section's bytes (zeros for .bss); .rodata maps are read-only for
  * programs (BPF_F_RDONLY_PROG) and frozen once loaded. Flags follow
- * libbpf 1.1: every global data map is BPF_F_MMAPABLE. The value's BTF
+ * libbpf: a global data map is BPF_F_MMAPABLE when the section's DATASEC
+ * holds a non-static variable (so not clang's constant pools, such as
+ * .rodata.cst32, nor sections of static variables only). The value's BTF
  * type is the section's DATASEC.
  */
 #include <elf.h>
@@ -40,6 +42,19 @@ int obj_data_kind(const struct ubee_elf_sec *s)
 	return -1;
 }
 
+/* libbpf's rule: does DATASEC id hold a variable that is not static? */
+static int datasec_mmapable(const struct ubee_btf *btf, uint32_t id)
+{
+	struct ubee_btf_var_secinfo vs;
+	struct ubee_btf_type t;
+
+	for (uint32_t i = 0; !ubee_btf_datasec_var(btf, id, i, &vs); i++)
+		if (!ubee_btf_type(btf, vs.type, &t) &&
+		    t.kind == UBEE_BTF_KIND_VAR && t.linkage != 0)
+			return 1;
+	return 0;
+}
+
 int obj_globals_collect(struct ubee_object *obj, struct ubee_log *log)
 {
 	for (size_t i = 1; i < obj->elf.nsecs; i++) {
@@ -65,7 +80,6 @@ int obj_globals_collect(struct ubee_object *obj, struct ubee_log *log)
 		m.key_size = 4;
 		m.value_size = (uint32_t)s->size;
 		m.max_entries = 1;
-		m.map_flags = UBEE_F_MMAPABLE;
 		if (kind == UBEE_OBJECT_MAP_RODATA)
 			m.map_flags |= UBEE_F_RDONLY_PROG;
 		if (kind != UBEE_OBJECT_MAP_BSS)
@@ -73,6 +87,8 @@ int obj_globals_collect(struct ubee_object *obj, struct ubee_log *log)
 		if (obj->btf) {
 			id = ubee_btf_find(obj->btf, s->name, UBEE_BTF_KIND_DATASEC);
 			m.btf_value = id > 0 ? (uint32_t)id : 0;
+			if (id > 0 && datasec_mmapable(obj->btf, (uint32_t)id))
+				m.map_flags |= UBEE_F_MMAPABLE;
 		}
 		err = obj_map_add(obj, &m, &idx);
 		if (err)

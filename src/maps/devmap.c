@@ -1,21 +1,29 @@
 // SPDX-License-Identifier: MIT
 /*
- * Device maps, the targets of XDP redirects: devmap (an array of
- * interfaces, BPF_MAP_TYPE_DEVMAP) and devmap_hash (interfaces by any u32
- * key, BPF_MAP_TYPE_DEVMAP_HASH). The value is the kernel's struct
- * bpf_devmap_val: a u32 ifindex, optionally followed by a u32 program fd
- * (value_size 4 or 8). bpf_redirect_map(&devmap, key, flags) sends the
- * packet to the slot's interface (src/pktio resolves it); a program's
- * lookup sees the value.
+ * The maps XDP programs redirect through: devmap (an array of interfaces,
+ * BPF_MAP_TYPE_DEVMAP), devmap_hash (interfaces by any u32 key,
+ * BPF_MAP_TYPE_DEVMAP_HASH) and xskmap (an array of AF_XDP sockets,
+ * BPF_MAP_TYPE_XSKMAP). bpf_redirect_map(&map, key, flags) sends the
+ * packet to the slot's interface or socket (src/pktio resolves it); a
+ * program's lookup sees the value.
  *
+ * A device map's value is the kernel's struct bpf_devmap_val: a u32
+ * ifindex, optionally followed by a u32 program fd (value_size 4 or 8).
  * Differences from the kernel, both because ubee is not the kernel:
  * ifindexes are not checked against the system's interfaces (a capture
  * replay may name interfaces this host lacks), and devmap programs (a
  * program fd in the value) are refused with -EOPNOTSUPP.
  *
- * devmap is an array of value_size slots with a "present" byte each
- * (empty slots look up as NULL, as in the kernel); devmap_hash is a small
- * chained hash table of such slots (below).
+ * An xskmap's value is a u32 socket fd as user space writes it. In the
+ * kernel a program's lookup gives the socket (struct xdp_sock *), which
+ * programs use only to test for presence; here it gives the stored fd,
+ * non-NULL exactly when the kernel's would be. The fd is not checked to
+ * be an AF_XDP socket: redirects to a slot are counted and handed to the
+ * embedder by slot, so replays from captures work without sockets.
+ *
+ * devmap and xskmap are arrays of fixed-size slots with a "present" byte
+ * each (empty slots look up as NULL, as in the kernel); devmap_hash is a
+ * small chained hash table of such slots (below).
  */
 #include <errno.h>
 #include <string.h>
@@ -23,15 +31,103 @@
 #include "maps/maps.h"
 #include "util/util.h"
 
-/* The kernel's DEV_CREATE_FLAG_MASK. */
+/* The kernel's DEV_CREATE_FLAG_MASK; xsk_map_alloc allows the same. */
 #define DEV_FLAGS (UBEE_F_NUMA_NODE | UBEE_F_RDONLY | UBEE_F_WRONLY)
 
-struct devmap {
-	uint32_t lock;       /* ubee_spin_lock: updates */
-	uint32_t stride;     /* 8: every value rounded up */
+/* ---- slot arrays: devmap and xskmap -------------------------------------- */
+
+/*
+ * max_entries slots of stride bytes, then max_entries present bytes.
+ * Updates and deletes hold the lock; a program's lookup reads the present
+ * byte (acquire) and returns a pointer into the slot, which stays valid.
+ */
+struct slot_array {
+	uint32_t lock;       /* ubee_spin_lock: updates and deletes */
+	uint32_t stride;     /* bytes per slot */
 	uint8_t *present;    /* [max_entries] */
 	uint8_t values[];    /* [max_entries * stride] */
 };
+
+static int slots_init(struct ubee_map *map, uint32_t stride)
+{
+	size_t n = map->max_entries;
+	struct slot_array *d = ubee_calloc(1, sizeof(*d) + n * stride + n);
+
+	if (!d)
+		return -ENOMEM;
+	d->stride = stride;
+	d->present = d->values + n * stride;
+	map->priv = d;
+	return 0;
+}
+
+/* Every type here keeps its storage in one allocation. */
+static void free_priv(struct ubee_map *map)
+{
+	ubee_free(map->priv);
+}
+
+static void *slots_lookup(struct ubee_map *map, const void *key)
+{
+	struct slot_array *d = map->priv;
+	uint32_t i;
+
+	memcpy(&i, key, 4);
+	if (i >= map->max_entries ||
+	    !__atomic_load_n(&d->present[i], __ATOMIC_ACQUIRE))
+		return NULL;
+	return d->values + (size_t)i * d->stride;
+}
+
+/*
+ * Slot i (< max_entries) to value, or emptied when value is NULL; the
+ * caller holds the lock. A concurrent lookup sees the old value, no slot,
+ * or the new value, never a mix.
+ */
+static void slot_set(struct ubee_map *map, uint32_t i, const void *value)
+{
+	struct slot_array *d = map->priv;
+
+	__atomic_store_n(&d->present[i], 0, __ATOMIC_RELEASE);
+	if (value) {
+		memcpy(d->values + (size_t)i * d->stride, value, map->value_size);
+		__atomic_store_n(&d->present[i], 1, __ATOMIC_RELEASE);
+	}
+}
+
+static long slots_delete(struct ubee_map *map, const void *key)
+{
+	struct slot_array *d = map->priv;
+	uint32_t i;
+
+	memcpy(&i, key, 4);
+	if (i >= map->max_entries)
+		return -EINVAL;
+	ubee_spin_lock(&d->lock);
+	slot_set(map, i, NULL);
+	ubee_spin_unlock(&d->lock);
+	return 0;
+}
+
+/* Array order over every index, present or not, as the kernel. */
+static int slots_get_next_key(struct ubee_map *map, const void *key,
+			      void *next_key)
+{
+	uint32_t i, next;
+
+	if (key)
+		memcpy(&i, key, 4);
+	if (!key || i >= map->max_entries)
+		next = 0;
+	else if (i == map->max_entries - 1)
+		return -ENOENT;
+	else
+		next = i + 1;
+	memcpy(next_key, &next, 4);
+	return 0;
+}
+
+/* ---- devmap ---------------------------------------------------------------- */
 
 /* The kernel's dev_map_alloc_check. */
 static int dev_check(const struct ubee_map_spec *spec, struct ubee_log *log)
@@ -71,41 +167,17 @@ static int dev_value_check(const struct ubee_map *map, const void *value,
 	return 0;
 }
 
+/* Every value in a slot of 8 bytes (value_size 4 or 8). */
 static int devmap_init(struct ubee_map *map, const struct ubee_map_spec *spec)
 {
-	size_t n = map->max_entries;
-	struct devmap *d = ubee_calloc(1, sizeof(*d) + n * 8 + n);
-
-	if (!d)
-		return -ENOMEM;
-	d->stride = 8;
-	d->present = d->values + n * 8;
-	map->priv = d;
-	return 0;
-}
-
-static void devmap_fini(struct ubee_map *map)
-{
-	ubee_free(map->priv);
-}
-
-static void *devmap_lookup(struct ubee_map *map, const void *key)
-{
-	struct devmap *d = map->priv;
-	uint32_t i;
-
-	memcpy(&i, key, 4);
-	if (i >= map->max_entries ||
-	    !__atomic_load_n(&d->present[i], __ATOMIC_ACQUIRE))
-		return NULL;
-	return d->values + (size_t)i * d->stride;
+	return slots_init(map, 8);
 }
 
 /* dev_map_update_elem: an ifindex of 0 empties the slot. */
 static long devmap_update(struct ubee_map *map, const void *key,
 			  const void *value, uint64_t flags)
 {
-	struct devmap *d = map->priv;
+	struct slot_array *d = map->priv;
 	uint32_t i, ifindex;
 	int err;
 
@@ -121,49 +193,77 @@ static long devmap_update(struct ubee_map *map, const void *key,
 		return err;
 	memcpy(&ifindex, value, 4);
 	ubee_spin_lock(&d->lock);
-	__atomic_store_n(&d->present[i], 0, __ATOMIC_RELEASE);
-	if (ifindex) {
-		memcpy(d->values + (size_t)i * d->stride, value, map->value_size);
-		__atomic_store_n(&d->present[i], 1, __ATOMIC_RELEASE);
-	}
+	slot_set(map, i, ifindex ? value : NULL);
 	ubee_spin_unlock(&d->lock);
 	return 0;
 }
 
-static long devmap_delete(struct ubee_map *map, const void *key)
+const struct ubee_map_ops ubee_devmap_ops = {
+	.check = dev_check, .init = devmap_init, .fini = free_priv,
+	.lookup = slots_lookup, .update = devmap_update,
+	.delete = slots_delete, .get_next_key = slots_get_next_key,
+};
+
+/* ---- xskmap ---------------------------------------------------------------- */
+
+/* The kernel's xsk_map_alloc checks. */
+static int xsk_check(const struct ubee_map_spec *spec, struct ubee_log *log)
 {
-	struct devmap *d = map->priv;
+	if (!spec->max_entries || spec->key_size != 4 || spec->value_size != 4) {
+		ubee_logf(log, "xskmap: key_size and value_size must be 4, max_entries non-zero");
+		return -EINVAL;
+	}
+	if ((spec->map_flags & ~DEV_FLAGS) ||
+	    !ubee_map_flags_access_ok(spec->map_flags)) {
+		ubee_logf(log, "xskmap: invalid map_flags 0x%x", spec->map_flags);
+		return -EINVAL;
+	}
+	if (spec->max_entries > UBEE_MAP_MAX_ALLOC / 5) {
+		ubee_logf(log, "xskmap: max_entries %u too large", spec->max_entries);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+static int xsk_init(struct ubee_map *map, const struct ubee_map_spec *spec)
+{
+	return slots_init(map, 4);
+}
+
+/* xsk_map_update_elem: BPF_NOEXIST / BPF_EXIST against the slot. */
+static long xsk_update(struct ubee_map *map, const void *key,
+		       const void *value, uint64_t flags)
+{
+	struct slot_array *d = map->priv;
 	uint32_t i;
+	long err = 0;
 
 	memcpy(&i, key, 4);
-	if (i >= map->max_entries)
+	if (flags > UBEE_EXIST)
 		return -EINVAL;
-	__atomic_store_n(&d->present[i], 0, __ATOMIC_RELEASE);
-	return 0;
-}
-
-/* Array order over every index, present or not, as the kernel. */
-static int devmap_get_next_key(struct ubee_map *map, const void *key,
-			       void *next_key)
-{
-	uint32_t i, next;
-
-	if (key)
-		memcpy(&i, key, 4);
-	if (!key || i >= map->max_entries)
-		next = 0;
-	else if (i == map->max_entries - 1)
-		return -ENOENT;
+	if (i >= map->max_entries)
+		return -E2BIG;
+	ubee_spin_lock(&d->lock);
+	if (d->present[i] && flags == UBEE_NOEXIST)
+		err = -EEXIST;
+	else if (!d->present[i] && flags == UBEE_EXIST)
+		err = -ENOENT;
 	else
-		next = i + 1;
-	memcpy(next_key, &next, 4);
-	return 0;
+		slot_set(map, i, value);
+	ubee_spin_unlock(&d->lock);
+	return err;
 }
 
-const struct ubee_map_ops ubee_devmap_ops = {
-	.check = dev_check, .init = devmap_init, .fini = devmap_fini,
-	.lookup = devmap_lookup, .update = devmap_update,
-	.delete = devmap_delete, .get_next_key = devmap_get_next_key,
+/* User space cannot read sockets back (the kernel's sys lookup). */
+static int xsk_sys_lookup(struct ubee_map *map, const void *key, void *value)
+{
+	return -EOPNOTSUPP;
+}
+
+const struct ubee_map_ops ubee_xskmap_ops = {
+	.check = xsk_check, .init = xsk_init, .fini = free_priv,
+	.lookup = slots_lookup, .update = xsk_update, .delete = slots_delete,
+	.sys_lookup = xsk_sys_lookup, .get_next_key = slots_get_next_key,
 };
 
 /* ---- devmap_hash ---------------------------------------------------------- */
@@ -333,7 +433,7 @@ static int devhash_get_next_key(struct ubee_map *map, const void *key,
 }
 
 const struct ubee_map_ops ubee_devmap_hash_ops = {
-	.check = dev_check, .init = devhash_init, .fini = devmap_fini,
+	.check = dev_check, .init = devhash_init, .fini = free_priv,
 	.lookup = devhash_lookup, .update = devhash_update,
 	.delete = devhash_delete, .get_next_key = devhash_get_next_key,
 };

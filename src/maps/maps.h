@@ -342,7 +342,7 @@ extern const struct ubee_map_ops ubee_hash_ops, ubee_percpu_hash_ops,
  */
 extern const struct ubee_map_ops ubee_lpm_ops, ubee_queue_ops, ubee_stack_ops,
 	ubee_bloom_ops, ubee_ringbuf_ops, ubee_perf_event_array_ops;
-extern const struct ubee_map_ops ubee_devmap_ops, ubee_devmap_hash_ops, ubee_xskmap_ops; /* devmap.c, xskmap.c */
+extern const struct ubee_map_ops ubee_devmap_ops, ubee_devmap_hash_ops, ubee_xskmap_ops; /* devmap.c */
 
 /* Per-CPU value stride: value_size rounded up to 8. */
 static inline uint32_t ubee_map_percpu_stride(const struct ubee_map *map)

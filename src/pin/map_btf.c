@@ -3,8 +3,8 @@
  * A map's BTF, kept for pretty printing: raw bytes copied in (and written
  * into the map file when pinned), parsed on demand. The loader hands its
  * parsed BTF, whose DATASECs it fixed up, so it is encoded back to the
- * raw format here (header, type words, strings; little-endian hosts
- * write the words as they are held).
+ * raw format here (header, type words, strings, little-endian); `prog
+ * load` encodes the object's BTF the same way for the program file.
  */
 #include <errno.h>
 #include <string.h>
@@ -76,25 +76,44 @@ static void put32(unsigned char *p, uint32_t v)
 	p[3] = (unsigned char)(v >> 24);
 }
 
+int ubee_pin_btf_raw(const struct ubee_btf *btf, void **raw, size_t *size)
+{
+	size_t tlen, n;
+	unsigned char *p;
+
+	*raw = NULL;
+	*size = 0;
+	if (!btf)
+		return -EINVAL;
+	tlen = (size_t)btf->nwords * 4;
+	n = BTF_HDR_SIZE + tlen + btf->str_len;
+	p = ubee_malloc(n);
+	if (!p)
+		return -ENOMEM;
+	put32(p, BTF_MAGIC | 1u << 16);      /* magic, version 1, flags 0 */
+	put32(p + 4, BTF_HDR_SIZE);
+	put32(p + 8, 0);                     /* type_off */
+	put32(p + 12, (uint32_t)tlen);       /* type_len */
+	put32(p + 16, (uint32_t)tlen);       /* str_off */
+	put32(p + 20, btf->str_len);
+	for (uint32_t i = 0; i < btf->nwords; i++)
+		put32(p + BTF_HDR_SIZE + (size_t)i * 4, btf->words[i]);
+	memcpy(p + BTF_HDR_SIZE + tlen, btf->strs, btf->str_len);
+	*raw = p;
+	*size = n;
+	return 0;
+}
+
 int ubee_map_set_btf_obj(struct ubee_map *map, const struct ubee_btf *btf,
 			 uint32_t key_type_id, uint32_t value_type_id)
 {
-	size_t tlen = (size_t)btf->nwords * 4, size = BTF_HDR_SIZE + tlen + btf->str_len;
-	unsigned char *raw;
+	void *raw;
+	size_t size;
 	int err;
 
-	raw = ubee_malloc(size);
-	if (!raw)
-		return -ENOMEM;
-	put32(raw, BTF_MAGIC | 1u << 16);      /* magic, version 1, flags 0 */
-	put32(raw + 4, BTF_HDR_SIZE);
-	put32(raw + 8, 0);
-	put32(raw + 12, (uint32_t)tlen);
-	put32(raw + 16, (uint32_t)tlen);
-	put32(raw + 20, btf->str_len);
-	for (uint32_t i = 0; i < btf->nwords; i++)
-		put32(raw + BTF_HDR_SIZE + (size_t)i * 4, btf->words[i]);
-	memcpy(raw + BTF_HDR_SIZE + tlen, btf->strs, btf->str_len);
+	err = ubee_pin_btf_raw(btf, &raw, &size);
+	if (err)
+		return err;
 	err = ubee_map_set_btf(map, raw, size, key_type_id, value_type_id);
 	ubee_free(raw);
 	return err;

@@ -90,26 +90,36 @@ struct pf_buf {
 	int err;
 };
 
+/*
+ * Room for need bytes in b, the capacity doubling from first. Returns 0,
+ * or the error kept in b->err (-ENOMEM): every later put then does
+ * nothing, and the writer checks b->err once at the end.
+ */
+static int pf_reserve(struct pf_buf *b, size_t need, size_t first)
+{
+	size_t cap;
+	uint8_t *p;
+
+	if (b->err || need <= b->cap)
+		return b->err;
+	cap = b->cap ? b->cap : first;
+	while (cap < need)
+		cap *= 2;
+	p = ubee_realloc(b->p, cap);
+	if (!p)
+		return b->err = -ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+/* n bytes of data (NULL: zeros) at the next 8-byte boundary: their offset. */
 static size_t pf_put(struct pf_buf *b, const void *data, size_t n)
 {
 	size_t at = (b->len + 7) & ~(size_t)7;
 
-	if (b->err)
+	if (pf_reserve(b, at + n, 4096))
 		return 0;
-	if (at + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		uint8_t *p;
-
-		while (cap < at + n)
-			cap *= 2;
-		p = ubee_realloc(b->p, cap);
-		if (!p) {
-			b->err = -ENOMEM;
-			return 0;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
 	memset(b->p + b->len, 0, at - b->len);
 	if (data)
 		memcpy(b->p + at, data, n);
@@ -122,27 +132,10 @@ static size_t pf_put(struct pf_buf *b, const void *data, size_t n)
 /* The string table, built separately and appended at the end. */
 static uint32_t pf_str(struct pf_buf *s, const char *str)
 {
-	size_t n = strlen(str ? str : "") + 1, at;
+	size_t n = strlen(str ? str : "") + 1, at = s->len;
 
-	if (!str || !*str)
+	if (!str || !*str || pf_reserve(s, at + n, 1024))
 		return 0;
-	if (s->err)
-		return 0;
-	if (s->len + n > s->cap) {
-		size_t cap = s->cap ? s->cap : 1024;
-		uint8_t *p;
-
-		while (cap < s->len + n)
-			cap *= 2;
-		p = ubee_realloc(s->p, cap);
-		if (!p) {
-			s->err = -ENOMEM;
-			return 0;
-		}
-		s->p = p;
-		s->cap = cap;
-	}
-	at = s->len;
 	memcpy(s->p + at, str, n);
 	s->len += n;
 	return (uint32_t)at;

@@ -49,7 +49,11 @@ struct ubee_pktio_runner {
 	const struct ubee_prog *prog;
 	uint32_t type;
 	struct ubee_pkt *pkt;
-	struct ubee_run_opts ro;
+	/* The run, prepared once (ubee_pkt_prepare); its messages go to
+	 * plog, to be prefixed with the packet number. */
+	struct ubee_runner *run;
+	struct ubee_log plog;
+	char lbuf[512];
 	uint32_t ifindex;
 	struct ubee_pktio_stats stats;
 };
@@ -70,6 +74,7 @@ int ubee_pktio_runner_new(const struct ubee_prog *prog,
 	static const uint8_t dummy[UBEE_ETH_HLEN];
 	struct ubee_pktio_runner_opts o;
 	struct ubee_pkt_opts po = { .sz = sizeof(po) };
+	struct ubee_run_opts ro = { .sz = sizeof(ro) };
 	struct ubee_pktio_runner *r;
 	const struct ubee_prog_type *t;
 	int err;
@@ -92,10 +97,12 @@ int ubee_pktio_runner_new(const struct ubee_prog *prog,
 		ubee_logf(log, "out of memory");
 		return -ENOMEM;
 	}
+	ubee_log_init(&r->plog, r->lbuf, sizeof(r->lbuf));
 	po.ifindex = o.ifindex;
 	po.rx_queue_index = o.rx_queue_index;
 	po.max_len = o.max_len ? o.max_len : DEFAULT_MAX_LEN;
-	po.flags = o.sock_l3 ? 0 : UBEE_PKT_F_L2;
+	/* A packet per run: no copy kept for resets. */
+	po.flags = UBEE_PKT_F_NO_KEEP | (o.sock_l3 ? 0 : UBEE_PKT_F_L2);
 	/* skb runs see the receiving interface as their ingress too. */
 	po.ingress_ifindex = t->id == UBEE_PROG_TYPE_XDP ? 0 :
 			     (o.ifindex ? o.ifindex : 1);
@@ -104,12 +111,18 @@ int ubee_pktio_runner_new(const struct ubee_prog *prog,
 		ubee_free(r);
 		return err;
 	}
+	ro.engine = o.engine;
+	ro.flags = o.run_flags;
+	ro.insn_budget = o.insn_budget;
+	err = ubee_pkt_prepare(r->pkt, prog, &ro, &r->run, log);
+	if (err) {
+		ubee_pktio_runner_free(r);
+		return err;
+	}
+	ubee_runner_set_log(r->run, &r->plog);
 	r->prog = prog;
 	r->type = t->id;
 	r->ifindex = o.ifindex ? o.ifindex : 1;
-	r->ro = (struct ubee_run_opts){ .sz = sizeof(r->ro), .engine = o.engine,
-					.flags = o.run_flags,
-					.insn_budget = o.insn_budget };
 	*out = r;
 	return 0;
 }
@@ -118,8 +131,19 @@ void ubee_pktio_runner_free(struct ubee_pktio_runner *r)
 {
 	if (!r)
 		return;
+	ubee_runner_free(r->run);
 	ubee_pkt_free(r->pkt);
 	ubee_free(r);
+}
+
+void ubee_pktio_runner_begin(struct ubee_pktio_runner *r)
+{
+	ubee_runner_begin(r->run);
+}
+
+void ubee_pktio_runner_end(struct ubee_pktio_runner *r)
+{
+	ubee_runner_end(r->run);
 }
 
 const struct ubee_pktio_stats *ubee_pktio_runner_stats(const struct ubee_pktio_runner *r)
@@ -223,23 +247,23 @@ int ubee_pktio_runner_process(struct ubee_pktio_runner *r,
 			      struct ubee_log *log)
 {
 	struct ubee_pktio_stats *s = &r->stats;
-	/* The run's own lines, to be prefixed with the packet number. */
-	char lbuf[512];
-	struct ubee_log plog;
 	uint64_t ret = 0;
 	int err;
 
 	memset(v, 0, sizeof(*v));
 	v->action = UBEE_PKTIO_ABORTED;
-	ubee_log_init(&plog, lbuf, sizeof(lbuf));
-	err = ubee_pkt_set_data(r->pkt, in->data, in->len, &plog);
+	/* The run's own lines, to be prefixed with the packet number. */
+	r->plog.len = 0;
+	r->plog.truncated = 0;
+	r->lbuf[0] = 0;
+	err = ubee_pkt_set_data(r->pkt, in->data, in->len, &r->plog);
 	if (err) {
 		s->skipped++;
 		goto out;
 	}
 	s->packets++;
 	s->bytes += in->len;
-	err = ubee_pkt_run(r->pkt, r->prog, &r->ro, &ret, &plog);
+	err = ubee_pkt_run_prepared(r->pkt, r->run, &ret);
 	if (err) {
 		s->errors++;
 		s->action[UBEE_PKTIO_ABORTED]++;
@@ -275,12 +299,12 @@ int ubee_pktio_runner_process(struct ubee_pktio_runner *r,
 	s->action[v->action]++;
 out:
 	if (err) {
-		size_t n = plog.len;
+		size_t n = r->plog.len;
 
-		while (n && lbuf[n - 1] == '\n')
-			lbuf[--n] = 0;
+		while (n && r->lbuf[n - 1] == '\n')
+			r->lbuf[--n] = 0;
 		ubee_logf(log, "packet %llu: %s", (unsigned long long)in->index,
-			  n ? lbuf : "cannot run");
+			  n ? r->lbuf : "cannot run");
 	}
 	return err;
 }

@@ -44,8 +44,11 @@ struct ubee_pkt {
 	size_t cap_regions;
 	struct ubee_pkt_redirect redirect;
 	size_t map_len;            /* of the whole mapping */
-	uint8_t *orig;             /* the packet as given (after the largest
-				    * frame the mapping holds) */
+	uint8_t *keep;             /* room for a copy of the packet as given
+				    * (after the largest frame the mapping
+				    * holds) */
+	uint8_t *orig;             /* keep, or NULL after a set_data that
+				    * kept nothing (UBEE_PKT_F_NO_KEEP) */
 	size_t orig_len;
 	size_t max_len;            /* the largest packet the mapping holds */
 };
@@ -157,17 +160,22 @@ void ubee_pkt_reset(struct ubee_pkt *pkt)
 	if (pkt->low < start)
 		memset(pkt->low, 0, (size_t)(start - pkt->low));
 	pkt->low = start;
-	memcpy(start, pkt->orig, pkt->orig_len);
-	memset(&pkt->ctx, 0, sizeof(pkt->ctx));
+	if (pkt->orig)
+		memcpy(start, pkt->orig, pkt->orig_len);
 	memset(&pkt->redirect, 0, sizeof(pkt->redirect));
 	pkt->mac = start;
 	pkt->data = start;
 	pkt->data_end = start + pkt->orig_len;
 	pkt->data_meta = start;
 	if (pkt->xdp) {
-		pkt->ctx.xdp.ingress_ifindex = ifindex;
-		pkt->ctx.xdp.rx_queue_index = pkt->opts.rx_queue_index;
+		/* All of xdp_md, field by field (sync_ctx sets the pointers):
+		 * cheaper than clearing the union per packet. */
+		pkt->ctx.xdp = (struct ubee_xdp_md){
+			.ingress_ifindex = ifindex,
+			.rx_queue_index = pkt->opts.rx_queue_index,
+		};
 	} else {
+		memset(&pkt->ctx, 0, sizeof(pkt->ctx));
 		/* Socket filters see the packet from the network header on
 		 * (BPF_PROG_TEST_RUN), or from the Ethernet header (L2). */
 		if (pkt->prog_type == UBEE_PROG_TYPE_SOCKET_FILTER &&
@@ -235,7 +243,7 @@ int ubee_pkt_new(uint32_t prog_type, const void *data, size_t len,
 			  cap, UBEE_PKT_MAX_LEN);
 		return -E2BIG;
 	}
-	if (o.flags & ~UBEE_PKT_F_L2) {
+	if (o.flags & ~(UBEE_PKT_F_L2 | UBEE_PKT_F_NO_KEEP)) {
 		ubee_logf(log, "0: unknown packet flags 0x%x", o.flags);
 		return -EINVAL;
 	}
@@ -263,7 +271,7 @@ int ubee_pkt_new(uint32_t prog_type, const void *data, size_t len,
 	pkt->frame_size = frame_size_for(len);
 	pkt->map_len = map_len;
 	pkt->max_len = cap;
-	pkt->orig = pkt->frame + frame_size;
+	pkt->keep = pkt->orig = pkt->frame + frame_size;
 	memcpy(pkt->orig, data, len);
 	pkt->orig_len = len;
 	/* The mapping came zeroed: no headroom to clear. */
@@ -286,9 +294,16 @@ int ubee_pkt_set_data(struct ubee_pkt *pkt, const void *data, size_t len,
 			  len, pkt->max_len);
 		return -E2BIG;
 	}
-	memcpy(pkt->orig, data, len);
 	pkt->orig_len = len;
 	pkt->frame_size = frame_size_for(len);
+	if (pkt->opts.flags & UBEE_PKT_F_NO_KEEP) {
+		/* Straight into the frame: nothing to reset from later. */
+		memcpy(pkt->frame + UBEE_XDP_HEADROOM, data, len);
+		pkt->orig = NULL;
+	} else {
+		pkt->orig = pkt->keep;
+		memcpy(pkt->orig, data, len);
+	}
 	ubee_pkt_reset(pkt);
 	return 0;
 }
@@ -311,6 +326,55 @@ size_t ubee_pkt_ctx_size(const struct ubee_pkt *pkt)
 	return pkt->xdp ? sizeof(pkt->ctx.xdp) : sizeof(pkt->ctx.skb);
 }
 
+/*
+ * The run options of prog on pkt from the caller's opts: the context,
+ * the skb's packet for LD_ABS/LD_IND, and the regions (the packet's,
+ * then the caller's, copied into pkt->regions).
+ */
+static int pkt_opts(struct ubee_pkt *pkt, const struct ubee_prog *prog,
+		    const struct ubee_run_opts *opts, struct ubee_run_opts *o,
+		    struct ubee_log *log)
+{
+	int err;
+
+	if (!pkt || !prog)
+		return -EINVAL;
+	if (prog->type->id != pkt->prog_type) {
+		ubee_logf(log, "0: a %s program cannot run on a %s packet context",
+			  prog->type->name, ubee_prog_type_find(pkt->prog_type)->name);
+		return -EINVAL;
+	}
+	err = ubee_vm_copy_opts(o, sizeof(*o), opts, log);
+	if (err)
+		return err;
+	if (!o->regions && o->nr_regions)
+		return -EINVAL;
+	/* The packet's region first, then the caller's. */
+	if (o->nr_regions + 1 > pkt->cap_regions) {
+		struct ubee_region *r;
+
+		r = ubee_realloc(pkt->regions, (o->nr_regions + 1) * sizeof(*r));
+		if (!r) {
+			ubee_logf(log, "0: out of memory");
+			return -ENOMEM;
+		}
+		pkt->regions = r;
+		pkt->cap_regions = o->nr_regions + 1;
+	}
+	if (o->nr_regions)
+		memcpy(pkt->regions + 1, o->regions, o->nr_regions * sizeof(*o->regions));
+	o->sz = sizeof(*o);
+	o->ctx = &pkt->ctx;
+	o->ctx_size = ubee_pkt_ctx_size(pkt);
+	/* LD_ABS/LD_IND read the skb from its data on. */
+	o->pkt = pkt->xdp ? NULL : pkt->data;
+	o->pkt_size = pkt->xdp ? 0 : (size_t)(pkt->data_end - pkt->data);
+	/* regions[0] is updated in place when a helper moves the packet. */
+	o->regions = pkt->regions;
+	o->nr_regions += 1;
+	return 0;
+}
+
 int ubee_pkt_run(struct ubee_pkt *pkt, const struct ubee_prog *prog,
 		 const struct ubee_run_opts *opts, uint64_t *retval,
 		 struct ubee_log *log)
@@ -321,43 +385,37 @@ int ubee_pkt_run(struct ubee_pkt *pkt, const struct ubee_prog *prog,
 
 	if (retval)
 		*retval = 0;
-	if (!pkt || !prog)
-		return -EINVAL;
-	if (prog->type->id != pkt->prog_type) {
-		ubee_logf(log, "0: a %s program cannot run on a %s packet context",
-			  prog->type->name, ubee_prog_type_find(pkt->prog_type)->name);
-		return -EINVAL;
-	}
-	err = ubee_vm_copy_opts(&o, sizeof(o), opts, log);
+	err = pkt_opts(pkt, prog, opts, &o, log);
 	if (err)
 		return err;
-	if (!o.regions && o.nr_regions)
-		return -EINVAL;
-	/* The packet's region first, then the caller's. */
-	if (o.nr_regions + 1 > pkt->cap_regions) {
-		struct ubee_region *r;
-
-		r = ubee_realloc(pkt->regions, (o.nr_regions + 1) * sizeof(*r));
-		if (!r) {
-			ubee_logf(log, "0: out of memory");
-			return -ENOMEM;
-		}
-		pkt->regions = r;
-		pkt->cap_regions = o.nr_regions + 1;
-	}
-	if (o.nr_regions)
-		memcpy(pkt->regions + 1, o.regions, o.nr_regions * sizeof(*o.regions));
-	o.sz = sizeof(o);
-	o.ctx = &pkt->ctx;
-	o.ctx_size = ubee_pkt_ctx_size(pkt);
-	/* LD_ABS/LD_IND read the skb from its data on. */
-	o.pkt = pkt->xdp ? NULL : pkt->data;
-	o.pkt_size = pkt->xdp ? 0 : (size_t)(pkt->data_end - pkt->data);
-	/* regions[0] is updated in place when a helper moves the packet. */
-	o.regions = pkt->regions;
-	o.nr_regions += 1;
 	memset(&pkt->redirect, 0, sizeof(pkt->redirect));
 	return ubee_vm_run(prog, &o, &env, retval, log);
+}
+
+int ubee_pkt_prepare(struct ubee_pkt *pkt, const struct ubee_prog *prog,
+		     const struct ubee_run_opts *opts, struct ubee_runner **out,
+		     struct ubee_log *log)
+{
+	struct ubee_run_env env = { .pkt = pkt };
+	struct ubee_run_opts o;
+	int err;
+
+	*out = NULL;
+	err = pkt_opts(pkt, prog, opts, &o, log);
+	if (err)
+		return err;
+	return ubee_vm_runner_new(prog, &o, &env, out, log);
+}
+
+int ubee_pkt_run_prepared(struct ubee_pkt *pkt, struct ubee_runner *r,
+			  uint64_t *retval)
+{
+	memset(&pkt->redirect, 0, sizeof(pkt->redirect));
+	if (pkt->xdp)
+		return ubee_runner_run(r, &pkt->ctx, sizeof(pkt->ctx.xdp), NULL,
+				       0, retval);
+	return ubee_runner_run(r, &pkt->ctx, sizeof(pkt->ctx.skb), pkt->data,
+			       (size_t)(pkt->data_end - pkt->data), retval);
 }
 
 const void *ubee_pkt_data(const struct ubee_pkt *pkt, size_t *len)

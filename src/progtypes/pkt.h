@@ -57,6 +57,7 @@
 struct ubee_pkt;
 struct ubee_map;
 struct ubee_prog;
+struct ubee_runner;
 
 struct ubee_pkt_opts {
 	size_t sz;                /* sizeof(struct ubee_pkt_opts) */
@@ -82,6 +83,14 @@ struct ubee_pkt_opts {
  * BPF_PROG_TEST_RUN gives it.
  */
 #define UBEE_PKT_F_L2 1u
+/*
+ * ubee_pkt_set_data copies the packet straight into the frame and keeps
+ * no copy of it: one copy per packet instead of two, for contexts that
+ * take a new packet before every run (src/pktio). ubee_pkt_reset after
+ * such a set_data restores the context and the headroom but leaves the
+ * packet's bytes as the last run left them.
+ */
+#define UBEE_PKT_F_NO_KEEP 2u
 
 /*
  * Build a context for a program of prog_type (xdp, socket_filter,
@@ -97,7 +106,8 @@ void ubee_pkt_free(struct ubee_pkt *pkt);
 /*
  * Back to the packet and context ubee_pkt_new (or the last
  * ubee_pkt_set_data) made, for repeated runs. Costs a copy of the packet
- * and of the context, plus zeroing the headroom the last run exposed.
+ * and of the context, plus zeroing the headroom the last run exposed
+ * (see UBEE_PKT_F_NO_KEEP for the exception).
  */
 void ubee_pkt_reset(struct ubee_pkt *pkt);
 /*
@@ -125,6 +135,23 @@ size_t ubee_pkt_ctx_size(const struct ubee_pkt *pkt);
 int ubee_pkt_run(struct ubee_pkt *pkt, const struct ubee_prog *prog,
 		 const struct ubee_run_opts *opts, uint64_t *retval,
 		 struct ubee_log *log);
+
+/*
+ * A prepared run of prog on pkt (a struct ubee_runner, include/ubee/ubee.h,
+ * that knows the packet for the packet helpers), for a loop of packets
+ * through one context: each ubee_pkt_run_prepared then costs the run,
+ * not its setup. opts as for ubee_pkt_run; the runner serves this pkt
+ * only and must not outlive it (free it with ubee_runner_free), and
+ * ubee_pkt_run with more regions than opts had must not be mixed with it
+ * (the region array may move). Same errors as ubee_pkt_run's setup.
+ */
+int ubee_pkt_prepare(struct ubee_pkt *pkt, const struct ubee_prog *prog,
+		     const struct ubee_run_opts *opts, struct ubee_runner **out,
+		     struct ubee_log *log);
+/* Run r (from ubee_pkt_prepare on pkt) on the packet as it is now: as
+ * ubee_pkt_run; messages go to the runner's log. */
+int ubee_pkt_run_prepared(struct ubee_pkt *pkt, struct ubee_runner *r,
+			  uint64_t *retval);
 
 /*
  * The packet as it is now (borrowed, valid until the next run, reset or

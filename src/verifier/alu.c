@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "maps/maps.h"
 #include "util/util.h"
 #include "verifier/vstate.h"
 
@@ -80,12 +81,16 @@ static int ptr_scalar(struct venv *env, struct vreg *dst, int dregno,
 	default:
 		break;
 	}
-	if (env->unpriv && ptr->type == VT_STACK && !ubee_scalar_is_const(&sc->s))
-		return verr(env, "R%d variable stack access prohibited for !root",
-			    dregno);
 	if (ptr->type == VT_STACK && op == UBEE_SALU_SUB && ptr_is_dst)
 		return verr(env, "R%d subtraction from stack pointer prohibited",
 			    dregno);
+	/*
+	 * The pointer's offset depends on the scalar's value, known or not:
+	 * states must not be pruned on a different one (as the kernel marks
+	 * the scalar of pointer arithmetic precise).
+	 */
+	if (sregno >= 0)
+		vmark_precise(env, sregno);
 	if (ubee_scalar_is_const(&sc->s)) {
 		int64_t k = (int64_t)sc->s.var.value;
 		int64_t off = op == UBEE_SALU_ADD ? (int64_t)ptr->off + k
@@ -105,14 +110,35 @@ static int ptr_scalar(struct venv *env, struct vreg *dst, int dregno,
 		if (sc->s.smin <= -MAX_VAR_OFF || sc->s.smin >= MAX_VAR_OFF)
 			return verr(env, "value %lld makes %s pointer be out of bounds",
 				    (long long)sc->s.smin, tn);
-		if (sregno >= 0)
-			vmark_precise(env, sregno);
 		ubee_scalar_alu(&res.s, &sc->s, op, false);
 		if (ptr->type == VT_PKT || ptr->type == VT_PKT_META) {
 			res.id = vnew_id(env);
 			res.range = 0;
 		}
 	}
+	/*
+	 * Unprivileged (the kernel's Spectre v1 sanitizing needs it): a
+	 * stack or map value pointer must stay inside its object.
+	 */
+	if (env->unpriv && res.type == VT_STACK) {
+		int64_t o = (int64_t)res.off + (int64_t)res.s.var.value;
+
+		if (!ubee_scalar_is_const(&res.s)) {
+			char vo[64];
+
+			ubee_tnum_print(vo, sizeof(vo), res.s.var);
+			return verr(env, "R%d variable stack access prohibited for !root, var_off=%s off=%d",
+				    dregno, vo, res.off);
+		}
+		if (o >= 0 || o < -(int64_t)UBEE_V_MAX_STACK)
+			return verr(env, "R%d stack pointer arithmetic goes out of range, prohibited for !root; off=%lld",
+				    dregno, (long long)o);
+	}
+	if (env->unpriv && res.type == VT_MAP_VALUE &&
+	    vmem_region_check(env, &res, dregno, 0, 1, res.map->value_size,
+			      "map value", "value_size"))
+		return verr(env, "R%d pointer arithmetic of map value goes out of range, prohibited for !root",
+			    dregno);
 	*dst = res;
 	return 0;
 }

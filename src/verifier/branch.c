@@ -280,14 +280,15 @@ int vbranch(struct venv *env, const struct ubee_dinsn *in)
 		return 0;
 	}
 
-	/* A nullable pointer against 0. */
+	/*
+	 * A nullable pointer against the immediate 0 (as the kernel: a
+	 * register holding 0 proves nothing about the pointer).
+	 */
 	if (!is32 && (c == UBEE_SCOND_EQ || c == UBEE_SCOND_NE)) {
 		struct vreg *p = NULL;
 
-		if ((a->flags & VF_NULL) && vreg_is_const0(b))
+		if (!is_x && (a->flags & VF_NULL) && vreg_is_const0(b))
 			p = a;
-		else if ((b->flags & VF_NULL) && vreg_is_const0(a))
-			p = b;
 		if (p) {
 			uint32_t id = p->id;
 

@@ -22,6 +22,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "ubee/btf.h"
+#include "ubee/pin.h"
 #include "helpers/helpers.h"
 #include "maps/maps.h"
 #include "util/util.h"
@@ -150,6 +152,10 @@ static int check_map_func(struct venv *env, const struct ubee_helper *h,
 			break;
 		}
 	}
+	if (!ok && id == UBEE_HELPER_TAIL_CALL)
+		return verr(env, "expected prog array map for tail call");
+	if (!ok && id == UBEE_HELPER_FOR_EACH_MAP_ELEM)
+		return verr(env, "callback function not allowed for map");
 	if (!ok)
 		return verr(env, "cannot pass map_type %u into func %s#%d", t,
 			    h->name, id);
@@ -258,7 +264,8 @@ static int check_arg(struct venv *env, const struct ubee_helper *h, int i,
 			return verr(env, "R%d type=%s expected=map_ptr", regno, tn);
 		meta->map = r->map;
 		meta->map_regno = regno;
-		return check_map_func(env, h, r->map);
+		/* (the map type is checked after every argument, as the kernel) */
+		return 0;
 	case UBEE_ARG_PTR_TO_MAP_KEY:
 	case UBEE_ARG_PTR_TO_MAP_VALUE:
 	case UBEE_ARG_PTR_TO_UNINIT_MAP_VALUE: {
@@ -269,11 +276,6 @@ static int check_arg(struct venv *env, const struct ubee_helper *h, int i,
 				    k == UBEE_ARG_PTR_TO_MAP_KEY ? "key" : "value");
 		sz = k == UBEE_ARG_PTR_TO_MAP_KEY ? key_size_of(meta->map)
 						  : meta->map->value_size;
-		if (k == UBEE_ARG_PTR_TO_MAP_KEY && !sz &&
-		    (meta->map->type == UBEE_MAP_QUEUE ||
-		     meta->map->type == UBEE_MAP_STACK ||
-		     meta->map->type == UBEE_MAP_BLOOM_FILTER))
-			return 0;
 		if (r->type == VT_SCALAR || r->type == VT_CTX)
 			return verr(env, "R%d type=%s expected=fp, pkt, pkt_meta, map_key, map_value",
 				    regno, tn);
@@ -377,10 +379,18 @@ ctx_ok:
 				    regno);
 		{
 			int64_t o = (int64_t)r->off + (int64_t)r->s.var.value;
+			int lock = vmap_lock_off(env, r->map);
 
-			if (o < 0 || o % 4 || (uint64_t)o + 4 > r->map->value_size)
-				return verr(env, "R%d invalid bpf_spin_lock offset %lld",
-					    regno, (long long)o);
+			/* As the kernel: the map's BTF says where the lock is. */
+			if (lock == VLOCK_NO_BTF)
+				return verr(env, "map '%s' has to have BTF in order to use bpf_spin_lock",
+					    r->map->name);
+			if (lock == VLOCK_NONE)
+				return verr(env, "map '%s' has no valid bpf_spin_lock",
+					    r->map->name);
+			if (o != lock)
+				return verr(env, "off %lld doesn't point to 'struct bpf_spin_lock' that is at %d",
+					    (long long)o, lock);
 			meta->lock_map = r->map;
 			meta->lock_off = (uint32_t)o;
 			meta->lock_obj = r->id;
@@ -397,7 +407,7 @@ ctx_ok:
 			return verr(env, "R%d type=%s expected=map_value", regno, tn);
 		if (!ubee_scalar_is_const(&r->s))
 			return verr(env, "R%d doesn't have constant offset", regno);
-		if (!m->frozen || !(m->map_flags & UBEE_F_RDONLY_PROG) ||
+		if (!vmap_frozen(m) || !(m->map_flags & UBEE_F_RDONLY_PROG) ||
 		    m->type != UBEE_MAP_ARRAY)
 			return verr(env, "R%d does not point to a readonly map'", regno);
 		o = (int64_t)r->off + (int64_t)r->s.var.value;
@@ -429,6 +439,50 @@ ctx_ok:
 		return verr(env, "R%d unsupported argument kind %d of %s", regno,
 			    k, h->name);
 	}
+}
+
+/* The offset of a bpf_spin_lock in struct/union id (nested ones too). */
+static int find_lock(const struct ubee_btf *btf, uint32_t id, int depth)
+{
+	struct ubee_btf_type t;
+	int rid = ubee_btf_resolve(btf, id);
+
+	if (rid <= 0 || depth > 8 || ubee_btf_type(btf, (uint32_t)rid, &t) ||
+	    (t.kind != UBEE_BTF_KIND_STRUCT && t.kind != UBEE_BTF_KIND_UNION))
+		return VLOCK_NONE;
+	if (t.kind == UBEE_BTF_KIND_STRUCT && !strcmp(t.name, "bpf_spin_lock"))
+		return 0;
+	for (uint32_t i = 0; i < t.vlen; i++) {
+		struct ubee_btf_member mb;
+		int off;
+
+		if (ubee_btf_member(btf, (uint32_t)rid, i, &mb) || mb.bitfield_size)
+			continue;
+		off = find_lock(btf, mb.type, depth + 1);
+		if (off >= 0)
+			return off + (int)(mb.bit_offset / 8);
+	}
+	return VLOCK_NONE;
+}
+
+int vmap_lock_off(struct venv *env, struct ubee_map *m)
+{
+	const struct ubee_btf *btf;
+	uint32_t vid = 0;
+	int off;
+
+	for (uint32_t i = 0; i < env->nlocks; i++)
+		if (env->locks[i].map == m)
+			return env->locks[i].off;
+	if (ubee_map_btf(m, &btf, NULL, &vid))
+		off = VLOCK_NO_BTF;
+	else
+		off = vid ? find_lock(btf, vid, 0) : VLOCK_NONE;
+	if (env->nlocks < UBEE_ARRAY_SIZE(env->locks)) {
+		env->locks[env->nlocks].map = m;
+		env->locks[env->nlocks++].off = off;
+	}
+	return off;
 }
 
 /* Every copy of a released reference becomes unusable. */
@@ -540,6 +594,7 @@ static int enter_callback(struct venv *env, struct vstate *st, uint32_t hidx,
 	st->caps[d] = 4;
 	st->depth = d;
 	st->idx = entry;
+	st->slot_written[d] = ~0ull; /* a new frame: nothing older is read */
 	return 0;
 }
 
@@ -560,6 +615,11 @@ int vcall_helper(struct venv *env, const struct ubee_dinsn *in)
 		return verr(env, "unknown func %s#%d", h->name ? h->name : "?", h->id);
 	for (int i = 0; i < 5 && h->args[i] != UBEE_ARG_NONE; i++) {
 		err = check_arg(env, h, i, &meta);
+		if (err)
+			return err;
+	}
+	if (meta.map) {
+		err = check_map_func(env, h, meta.map);
 		if (err)
 			return err;
 	}
@@ -649,8 +709,10 @@ int vcall_helper(struct venv *env, const struct ubee_dinsn *in)
 		regs[0].range = meta.alloc_size;
 		regs[0].id = vnew_id(env);
 		if (h->id == UBEE_HELPER_RINGBUF_RESERVE) {
-			regs[0].ref_obj_id = regs[0].id;
-			err = acquire_ref(env, regs[0].id);
+			/* the reference has an id of its own, as the kernel's */
+			regs[0].flags |= VF_RINGBUF;
+			regs[0].ref_obj_id = vnew_id(env);
+			err = acquire_ref(env, regs[0].ref_obj_id);
 			if (err)
 				return err;
 		}
@@ -671,8 +733,8 @@ int vcall_helper(struct venv *env, const struct ubee_dinsn *in)
 		regs[0].type = VT_SOCK;
 		regs[0].flags = VF_NULL;
 		regs[0].id = vnew_id(env);
-		regs[0].ref_obj_id = regs[0].id;
-		err = acquire_ref(env, regs[0].id);
+		regs[0].ref_obj_id = vnew_id(env);
+		err = acquire_ref(env, regs[0].ref_obj_id);
 		if (err)
 			return err;
 		break;
@@ -710,6 +772,7 @@ int vcall_local(struct venv *env, const struct ubee_dinsn *in)
 	st->caps[d] = 4;
 	st->depth = d;
 	st->idx = target;
+	st->slot_written[d] = ~0ull; /* a new frame: nothing older is read */
 	return 0;
 }
 

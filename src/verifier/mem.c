@@ -158,11 +158,15 @@ static int stack_write_fixed(struct venv *env, struct vframe *f,
 			zero = true;
 		}
 	}
+	/* As the kernel: a pointer goes to the stack whole, or not at all. */
+	if (val && vreg_is_ptr(val) && size != SLOT)
+		return verr(env, "invalid size of register spill");
+	/* (a callee's stack is gone when it returns; the kernel refuses any) */
+	if (val && val->type == VT_STACK && fi != env->cur.depth)
+		return verr(env, "cannot spill pointers to stack into stack frame of the caller");
 	if (val && (b == 0 || (b == 4 && size <= 4)) &&
 	    (size == SLOT ||
 	     (val->type == VT_SCALAR && val->s.umax < (1ull << (size * 8))))) {
-		if (vreg_is_ptr(val) && size != SLOT)
-			goto misc;
 		for (uint32_t i = 0; i < SLOT; i++) {
 			if (s->kind[i] == SK_SPILL)
 				s->kind[i] = SK_MISC;
@@ -173,11 +177,10 @@ static int stack_write_fixed(struct venv *env, struct vframe *f,
 		s->spill.precise = 0;
 		s->spill_size = (uint8_t)size;
 		s->spill_off = (uint8_t)b;
-		if (!is_imm)
-			set_hist_stack(env, fi, spi);
+		/* backtracking: the slot's value comes from here */
+		set_hist_stack(env, fi, spi);
 		return 0;
 	}
-misc:
 	if (val && vreg_is_ptr(val) && env->unpriv)
 		return verr(env, "attempt to corrupt spilled pointer on stack");
 	if (val && vreg_is_const0(val))
@@ -305,10 +308,16 @@ static int stack_access(struct venv *env, const struct vreg *reg, int regno,
 	if (err)
 		return err;
 	f = env->cur.frames[fi];
+	if (!write)
+		vslot_read(env, fi, vslot_mask(lo, hi));
 	if (ubee_scalar_is_const(&reg->s)) {
-		if (write)
+		if (write) {
+			/* a whole slot overwritten: its old value is dead */
+			if (size == SLOT && !(lo % SLOT))
+				env->cur.slot_written[fi] |= vslot_mask(lo, hi);
 			return stack_write_fixed(env, f, fi, lo, size, val,
 						 is_imm, imm);
+		}
 		return stack_read_fixed(env, f, fi, regno, lo, size, dst, sext);
 	}
 	/* Variable offset: every byte it may reach. */
@@ -346,43 +355,47 @@ static int stack_access(struct venv *env, const struct vreg *reg, int regno,
 
 /* ---- bounded memory (map values and keys, packets, mem) ------------------ */
 
-/*
- * [reg + off, + size) inside [0, limit)? what names the memory in the
- * kernel's message ("map value", "memory", ...).
- */
-static int region_access(struct venv *env, const struct vreg *reg, int regno,
-			 int32_t off, uint64_t size, uint64_t limit,
-			 const char *what, const char *lim_name)
+/* The kernel's first line for an access of size at o outside [0, limit). */
+static void log_bad_access(struct venv *env, const char *what,
+			   const char *lim_name, uint64_t limit, int64_t o,
+			   uint64_t size)
 {
-	int64_t base = (int64_t)reg->off + off;
+	verr_begin(env);
+	vlogf(env, "%u: invalid access to %s, %s=%llu off=%d size=%llu",
+		  env->cur_idx, what, lim_name, (unsigned long long)limit,
+		  (int)o, (unsigned long long)size);
+}
 
-	if (reg->s.smin < 0 && !ubee_scalar_is_const(&reg->s))
+/*
+ * [reg + off, + size) inside [0, limit) for every value of the variable
+ * offset? what names the memory in the kernel's message ("map value",
+ * "memory", ...). The checks and messages in the kernel's order
+ * (check_mem_region_access): a negative minimum, the access at the
+ * minimum, an unbounded maximum, the access at the maximum.
+ */
+int vmem_region_check(struct venv *env, const struct vreg *reg, int regno,
+		      int32_t off, uint64_t size, uint64_t limit,
+		      const char *what, const char *lim_name)
+{
+	int64_t o = (int64_t)reg->off + off;
+	int64_t lo = o + reg->s.smin;
+
+	if (reg->s.smin < 0 &&
+	    (reg->s.smin == INT64_MIN || reg->s.smin < -(int64_t)MAX_VAR_OFF ||
+	     lo != (int64_t)(int32_t)lo || lo < 0))
 		return verr(env, "R%d min value is negative, either use unsigned index or do a if (index >=0) check.",
 			    regno);
-	if (!ubee_scalar_is_const(&reg->s) && reg->s.umax >= MAX_VAR_OFF)
-		return verr(env, "R%d unbounded memory access, make sure to bounds check any such access",
-			    regno);
-	if (ubee_scalar_is_const(&reg->s)) {
-		int64_t o = base + (int64_t)reg->s.var.value;
-
-		if (o < 0 || (uint64_t)o + size > limit)
-			return verr(env, "invalid access to %s, %s=%llu off=%lld size=%llu",
-				    what, lim_name, (unsigned long long)limit,
-				    (long long)o, (unsigned long long)size);
-		return 0;
-	}
-	if (base + reg->s.smin < 0) {
-		ubee_logf(env->log, "%u: invalid access to %s, %s=%llu off=%lld size=%llu",
-			  env->cur_idx, what, lim_name, (unsigned long long)limit,
-			  (long long)(base + reg->s.smin), (unsigned long long)size);
+	if (lo < 0 || (uint64_t)lo + size > limit) {
+		log_bad_access(env, what, lim_name, limit, lo, size);
 		return verr(env, "R%d min value is outside of the allowed memory range",
 			    regno);
 	}
-	if ((uint64_t)base + reg->s.umax + size > limit) {
-		ubee_logf(env->log, "%u: invalid access to %s, %s=%llu off=%lld size=%llu",
-			  env->cur_idx, what, lim_name, (unsigned long long)limit,
-			  (long long)(base + (int64_t)reg->s.umax),
-			  (unsigned long long)size);
+	if (reg->s.umax >= MAX_VAR_OFF)
+		return verr(env, "R%d unbounded memory access, make sure to bounds check any such access",
+			    regno);
+	if ((uint64_t)o + reg->s.umax + size > limit) {
+		log_bad_access(env, what, lim_name, limit,
+			       o + (int64_t)reg->s.umax, size);
 		return verr(env, "R%d max value is outside of the allowed memory range",
 			    regno);
 	}
@@ -415,12 +428,32 @@ static int pkt_access(struct venv *env, const struct vreg *reg, int regno,
 		return verr(env, "R%d min value is negative, either use unsigned index or do a if (index >=0) check.",
 			    regno);
 	if (o < 0 || (uint64_t)o + size > reg->range) {
-		ubee_logf(env->log, "%u: invalid access to packet, off=%lld size=%llu, R%d(id=%u,off=%d,r=%u)",
-			  env->cur_idx, (long long)o, (unsigned long long)size,
-			  regno, reg->id, reg->off, reg->range);
+		/* (the kernel prints the access's offset in both places) */
+		verr_begin(env);
+		vlogf(env, "%u: invalid access to packet, off=%d size=%llu, R%d(id=%u,off=%d,r=%u)",
+			  env->cur_idx, (int)o, (unsigned long long)size,
+			  regno, reg->id, (int)o, reg->range);
 		return verr(env, "R%d offset is outside of the packet", regno);
 	}
 	return 0;
+}
+
+/* As the kernel: no access may touch the map value's bpf_spin_lock. */
+static int lock_overlap(struct venv *env, const struct vreg *reg, int32_t off,
+			uint64_t size)
+{
+	int lock = vmap_lock_off(env, reg->map);
+	int64_t lo = (int64_t)reg->off + off + reg->s.smin;
+	int64_t hi = (int64_t)reg->off + off + (int64_t)reg->s.umax + (int64_t)size;
+
+	if (lock >= 0 && lo < lock + 4 && lock < hi)
+		return verr(env, "bpf_spin_lock cannot be accessed directly by load/store");
+	return 0;
+}
+
+bool vmap_frozen(struct ubee_map *m)
+{
+	return __atomic_load_n(ubee_map_frozen_word(m), __ATOMIC_ACQUIRE) != 0;
 }
 
 /* Frozen read-only map data at a known offset: the bytes, as a constant. */
@@ -432,7 +465,7 @@ static bool rodata_const(const struct vreg *reg, int32_t off, uint32_t size,
 	const uint8_t *p;
 	int64_t o;
 
-	if (!m || !m->frozen || !(m->map_flags & UBEE_F_RDONLY_PROG) ||
+	if (!m || !vmap_frozen(m) || !(m->map_flags & UBEE_F_RDONLY_PROG) ||
 	    m->type != UBEE_MAP_ARRAY || !m->ops->lookup ||
 	    !ubee_scalar_is_const(&reg->s))
 		return false;
@@ -495,6 +528,9 @@ static int ctx_access(struct venv *env, const struct vreg *reg, int regno,
 		default:
 			dst->type = VT_SOCK;
 			dst->flags = VF_NULL;
+			/* skb->sk is a sock_common (sock_ops' sk a socket) */
+			if (env->prog->type->id != UBEE_PROG_TYPE_SOCK_OPS)
+				dst->flags |= VF_COMMON;
 			dst->id = vnew_id(env);
 			break;
 		}
@@ -536,8 +572,11 @@ int vmem_access(struct venv *env, int regno, int32_t off, uint32_t size,
 		if (!write && (m->map_flags & UBEE_F_WRONLY_PROG))
 			return verr(env, "read from map forbidden, value_size=%u off=%lld size=%u",
 				    m->value_size, (long long)reg.off + off, size);
-		err = region_access(env, &reg, regno, off, size, m->value_size,
+		err = vmem_region_check(env, &reg, regno, off, size, m->value_size,
 				    "map value", "value_size");
+		if (err)
+			return err;
+		err = lock_overlap(env, &reg, off, size);
 		if (err)
 			return err;
 		if (dst && !write) {
@@ -550,8 +589,8 @@ int vmem_access(struct venv *env, int regno, int32_t off, uint32_t size,
 	}
 	case VT_MAP_KEY:
 		if (write)
-			return verr(env, "R%d cannot write into map key", regno);
-		err = region_access(env, &reg, regno, off, size, reg.map->key_size,
+			return verr(env, "write to change key R%d not allowed", regno);
+		err = vmem_region_check(env, &reg, regno, off, size, reg.map->key_size,
 				    "map key", "key_size");
 		if (!err && dst)
 			load_unknown(dst, size, sext);
@@ -559,7 +598,7 @@ int vmem_access(struct venv *env, int regno, int32_t off, uint32_t size,
 	case VT_MEM:
 		if (write && (reg.flags & VF_RDONLY))
 			return verr(env, "R%d cannot write into %s", regno, tn);
-		err = region_access(env, &reg, regno, off, size, reg.range,
+		err = vmem_region_check(env, &reg, regno, off, size, reg.range,
 				    "memory", "mem_size");
 		if (!err && dst && !write)
 			load_unknown(dst, size, sext);
@@ -625,7 +664,8 @@ static int atomic_insn(struct venv *env, const struct ubee_dinsn *in,
 		err = stack_grow(env, base->frame, lo);
 		if (err)
 			return err;
-		if (spill_ptr_in(env->cur.frames[base->frame], lo, hi))
+		/* (privileged: the slot just becomes a scalar, as the kernel) */
+		if (env->unpriv && spill_ptr_in(env->cur.frames[base->frame], lo, hi))
 			return verr(env, "attempt to corrupt spilled pointer on stack");
 	}
 	err = vmem_access(env, in->dst, in->off, size, false, NULL, false,
@@ -709,7 +749,7 @@ int vmem_helper(struct venv *env, int regno, uint64_t max_size, bool write,
 		int err;
 
 		err = stack_bounds(env, &reg, regno, 0, size,
-				   write ? "indirect write to " : "indirect read from ",
+				   write ? "write to " : "read from ",
 				   &lo, &hi);
 		if (err)
 			return err;
@@ -717,6 +757,8 @@ int vmem_helper(struct venv *env, int regno, uint64_t max_size, bool write,
 		if (err)
 			return err;
 		f = env->cur.frames[reg.frame];
+		if (!write)
+			vslot_read(env, reg.frame, vslot_mask(lo, hi));
 		for (int64_t o = lo; o < hi; o++) {
 			int b;
 			struct vslot *t = slot_of(f, o, &b);
@@ -761,7 +803,7 @@ int vmem_helper(struct venv *env, int regno, uint64_t max_size, bool write,
 			int64_t o = (int64_t)reg.off + (int64_t)reg.s.var.value;
 
 			if (!ubee_scalar_is_const(&reg.s))
-				return region_access(env, &reg, regno, 0, size,
+				return vmem_region_check(env, &reg, regno, 0, size,
 						     env->prog->ctx_size, "ctx",
 						     "ctx_size");
 			if (o < 0 || (uint64_t)o + size > env->prog->ctx_size)

@@ -161,7 +161,7 @@ int vpush_branch(struct venv *env, uint32_t idx, struct vstate **out)
 		struct vstate *n;
 
 		if (env->nstack > 8192) {
-			ubee_logf(env->log, "%u: the sequence of %zu jumps is too complex",
+			vlogf(env, "%u: the sequence of %zu jumps is too complex",
 				  env->cur_idx, env->nstack);
 			return -E2BIG;
 		}
@@ -175,6 +175,7 @@ int vpush_branch(struct venv *env, uint32_t idx, struct vstate **out)
 	if (vstate_copy(st, &env->cur))
 		return -ENOMEM;
 	st->idx = idx;
+	st->log_pos = (uint32_t)env->trace_len;
 	env->nstack++;
 	if (st->parent)
 		st->parent->branches++;
@@ -285,7 +286,7 @@ static const struct vslot empty_slot;
 
 static bool stacksafe(struct venv *env, struct idmap *m,
 		      const struct vframe *old, const struct vframe *cur,
-		      int mode)
+		      int mode, uint64_t live)
 {
 	bool exact = mode == CMP_EXACT;
 
@@ -293,6 +294,10 @@ static bool stacksafe(struct venv *env, struct idmap *m,
 		const struct vslot *os = &old->slots[spi];
 		const struct vslot *cs = spi < cur->nslots ? &cur->slots[spi]
 							  : &empty_slot;
+
+		/* No path after old read this slot before writing it. */
+		if (!(live & (1ull << spi)))
+			continue;
 
 		if (exact) {
 			if (memcmp(os->kind, cs->kind, SLOT) ||
@@ -362,8 +367,13 @@ static bool stacksafe(struct venv *env, struct idmap *m,
 	return true;
 }
 
+/*
+ * Does old (slot_read: its stack liveness, NULL for every slot) cover
+ * cur for mode?
+ */
 static bool states_equal(struct venv *env, const struct vstate *old,
-			 const struct vstate *cur, int mode)
+			 const uint64_t *slot_read, const struct vstate *cur,
+			 int mode)
 {
 	struct idmap m;
 
@@ -393,7 +403,8 @@ static bool states_equal(struct venv *env, const struct vstate *old,
 			if (!regsafe(&m, &of->regs[r], &cf->regs[r], mode))
 				return false;
 		}
-		if (!stacksafe(env, &m, of, cf, mode))
+		if (!stacksafe(env, &m, of, cf, mode,
+			       mode == CMP_NORMAL && slot_read ? slot_read[f] : ~0ull))
 			return false;
 	}
 	for (uint32_t i = 0; i < old->nrefs; i++)
@@ -611,6 +622,34 @@ int vmark_precise(struct venv *env, int regno)
 	return 0;
 }
 
+void vslot_read(struct venv *env, uint32_t frame, uint64_t mask)
+{
+	mask &= ~env->cur.slot_written[frame];
+	for (struct vnode *n = env->cur.parent; n && mask; n = n->parent) {
+		if (frame > n->st.depth)
+			break;
+		/* Bits already there were carried up from n then. */
+		mask &= ~n->slot_read[frame];
+		n->slot_read[frame] |= mask;
+		mask &= ~n->st.slot_written[frame];
+	}
+}
+
+/* cur ends covered by old: what old's paths read, cur's path reads. */
+static void propagate_liveness(struct venv *env, const struct vnode *old)
+{
+	for (uint32_t f = 0; f <= old->st.depth; f++)
+		if (old->slot_read[f])
+			vslot_read(env, f, old->slot_read[f]);
+}
+
+/* cur ends covered by an ancestor still being explored: every slot. */
+static void all_slots_read(struct venv *env)
+{
+	for (uint32_t f = 0; f <= env->cur.depth; f++)
+		vslot_read(env, f, ~0ull);
+}
+
 int vmark_slot_precise(struct venv *env, uint32_t frame, uint32_t spi)
 {
 	struct vslot *sl = &env->cur.frames[frame]->slots[spi];
@@ -736,22 +775,90 @@ static int widen(struct venv *env, const struct vstate *old)
 	return 0;
 }
 
+/*
+ * may_goto: the scalars of cur (a new iteration) that differ from old
+ * (the state at the previous iteration's may_goto) and that no one has
+ * marked precise become unknown, as the kernel's widen_imprecise_scalars:
+ * iterations then converge (see vstate_visit) instead of counting.
+ */
+static void widen_imprecise(const struct vstate *old, struct vstate *cur)
+{
+	for (uint32_t f = 0; f <= cur->depth && f <= old->depth; f++) {
+		const struct vframe *of = old->frames[f];
+		struct vframe *cf = cur->frames[f];
+
+		for (int r = 0; r < REG_FP; r++) {
+			const struct vreg *o = &of->regs[r];
+			struct vreg *c = &cf->regs[r];
+
+			if (o->type == VT_SCALAR && c->type == VT_SCALAR &&
+			    !o->precise && !c->precise &&
+			    !ubee_scalar_equal(&o->s, &c->s))
+				vreg_unknown(c);
+		}
+		for (uint32_t spi = 0; spi < cf->nslots && spi < of->nslots; spi++) {
+			const struct vslot *os = &of->slots[spi];
+			struct vslot *cs = &cf->slots[spi];
+
+			if (slot_spilled(os) && slot_spilled(cs) &&
+			    os->spill.type == VT_SCALAR && cs->spill.type == VT_SCALAR &&
+			    os->spill_size == SLOT && cs->spill_size == SLOT &&
+			    !os->spill.precise && !cs->spill.precise &&
+			    !ubee_scalar_equal(&os->spill.s, &cs->spill.s))
+				vreg_unknown(&cs->spill);
+		}
+	}
+}
+
+int vmay_goto(struct venv *env, const struct ubee_dinsn *in)
+{
+	uint32_t idx = env->cur.idx;
+	struct vstate *next;
+	struct vnode *prev = NULL;
+	int err;
+
+	/*
+	 * The previous iteration's state here: the latest ancestor but the
+	 * one just stored for this very visit.
+	 */
+	for (struct vnode *n = env->explored[idx]; n; n = n->next)
+		if (n->branches && n != env->cur.parent &&
+		    same_frames(&n->st, &env->cur)) {
+			prev = n;
+			break;
+		}
+	err = vpush_branch(env, idx + 1, &next);
+	if (err)
+		return err;
+	next->may_goto_depth++;
+	if (prev)
+		widen_imprecise(&prev->st, next);
+	env->cur.idx = idx + 1 + (uint32_t)(int32_t)in->off;
+	return 0;
+}
+
 static uint64_t mix(uint64_t h, uint64_t v)
 {
 	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
 	return h * 0xff51afd7ed558ccdull;
 }
 
+static inline uint64_t rotl(uint64_t v, unsigned n)
+{
+	return v << n | v >> (64 - n);
+}
+
+/* One multiply per register: the fields are folded first. */
 static uint64_t hash_reg(uint64_t h, const struct vreg *r)
 {
-	h = mix(h, r->type | (uint64_t)r->flags << 8 | (uint64_t)r->frame << 16);
-	if (r->type == VT_NOT_INIT)
-		return h;
-	h = mix(h, r->s.var.value);
-	h = mix(h, r->s.var.mask);
-	h = mix(h, (uint64_t)r->s.smin ^ r->s.umax);
-	h = mix(h, (uint64_t)r->off << 32 | r->range);
-	return mix(h, (uint64_t)(uintptr_t)r->map ^ r->aux);
+	uint64_t v = r->type | (uint64_t)r->flags << 8 | (uint64_t)r->frame << 16;
+
+	if (r->type != VT_NOT_INIT)
+		v ^= rotl(r->s.var.value, 7) ^ rotl(r->s.var.mask, 19) ^
+		     rotl((uint64_t)r->s.smin, 29) ^ rotl(r->s.umax, 41) ^
+		     rotl((uint64_t)(uint32_t)r->off << 32 | r->range, 53) ^
+		     (uint64_t)(uintptr_t)r->map ^ r->aux;
+	return mix(h, v);
 }
 
 /* A hash of the state as an exact comparison sees it (ids excluded). */
@@ -853,6 +960,7 @@ int vstate_visit(struct venv *env, uint32_t idx)
 	bool have_hash = false;
 	bool cb_entry = env->prog->func_entry && env->prog->func_entry[idx] &&
 			cur_frame(env)->callback;
+	bool may_goto = env->code[idx].op == UBEE_OP_MAY_GOTO;
 	uint32_t dj = env->jmps - env->last_store_jmps;
 	uint64_t di = env->insns_processed - env->last_store_insns;
 	/*
@@ -860,9 +968,13 @@ int vstate_visit(struct venv *env, uint32_t idx)
 	 * does; inside a loop (an ancestor at this instruction) only every
 	 * 20 jumps or 100 instructions: iterations differ and rarely prune
 	 * each other, and a loop too long for the complexity limit must fail
-	 * fast. Always at a callback's entry, where iterations must meet.
+	 * fast. Always at a callback's entry, where iterations must meet,
+	 * and when the path's own history since its last stored state is
+	 * long (the counts above are of every path; precision tracking walks
+	 * this history, as the kernel's force_new_state).
 	 */
-	bool add = cb_entry || (dj >= 2 && di >= 8);
+	bool force = cb_entry || may_goto || env->cur.nhist > 256;
+	bool add = force || (dj >= 2 && di >= 8);
 	int err;
 
 	for (pp = &env->explored[idx]; (n = *pp);) {
@@ -871,9 +983,10 @@ int vstate_visit(struct venv *env, uint32_t idx)
 		if (n->branches) {
 			if (cb_entry && same_frames(&n->st, &env->cur)) {
 				/* An iteration of a callback within an earlier one. */
-				if (states_equal(env, &n->st, &env->cur, CMP_FULL)) {
+				if (states_equal(env, &n->st, NULL, &env->cur, CMP_FULL)) {
 					n->hits++;
 					mark_all_precise(env);
+					all_slots_read(env);
 					return 1;
 				}
 				if (!wide)
@@ -881,23 +994,39 @@ int vstate_visit(struct venv *env, uint32_t idx)
 				limit = 64; /* iterations must meet here */
 				goto miss;
 			}
+			if (may_goto)
+				limit = 64; /* as the kernel's checkpoints */
+			/*
+			 * Another may_goto iteration covered by an earlier one
+			 * (every scalar compared): the loop converged.
+			 */
+			if (may_goto && n->st.may_goto_depth != env->cur.may_goto_depth &&
+			    same_frames(&n->st, &env->cur) &&
+			    states_equal(env, &n->st, NULL, &env->cur, CMP_FULL)) {
+				n->hits++;
+				mark_all_precise(env);
+				all_slots_read(env);
+				return 1;
+			}
 			if (!have_hash) {
 				hash = state_hash(env, &env->cur);
 				have_hash = true;
 			}
 			if (n->hash == hash &&
-			    states_equal(env, &n->st, &env->cur, CMP_EXACT)) {
-				ubee_logf(env->log, "%u: infinite loop detected at insn %u",
+			    n->st.may_goto_depth == env->cur.may_goto_depth &&
+			    states_equal(env, &n->st, NULL, &env->cur, CMP_EXACT)) {
+				vlogf(env, "%u: infinite loop detected at insn %u",
 					  idx, idx);
 				return -EACCES;
 			}
-			if (!cb_entry && dj < 20 && di < 100)
+			if (!force && dj < 20 && di < 100)
 				add = false;
 			goto miss;
 		}
-		if (states_equal(env, &n->st, &env->cur, CMP_NORMAL)) {
+		if (states_equal(env, &n->st, n->slot_read, &env->cur, CMP_NORMAL)) {
 			n->hits++;
 			propagate_precision(env, &n->st);
+			propagate_liveness(env, n);
 			return 1;
 		}
 miss:
@@ -940,9 +1069,10 @@ miss:
 		ubee_free(n);
 		return -ENOMEM;
 	}
-	/* The node takes the history from its parent to here. */
+	/* The node takes the history (and writes) from its parent to here. */
 	env->cur.hist = NULL;
 	env->cur.nhist = env->cur.caphist = 0;
+	memset(env->cur.slot_written, 0, sizeof(env->cur.slot_written));
 	n->idx = idx;
 	n->hash = state_hash(env, &env->cur);
 	n->parent = env->cur.parent;

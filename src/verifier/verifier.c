@@ -48,21 +48,29 @@ static void log_source(struct venv *env, uint32_t idx)
 			  best->file ? best->file : "?", best->line_num);
 }
 
+void verr_begin(struct venv *env)
+{
+	int n;
+
+	vtrace_flush(env);
+	if (env->prog->vstats.error_insn != UINT32_MAX)
+		return;
+	env->prog->vstats.error_insn = env->cur_idx;
+	if (env->o->lines)
+		log_source(env, env->cur_idx);
+	if (env->log_level >= 1) {
+		n = vlog_state(env, &env->cur, env->buf, sizeof(env->buf));
+		if (n > 0)
+			ubee_logf(env->log, "%u: %s", env->cur_idx, env->buf);
+	}
+}
+
 int verr(struct venv *env, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
-	if (env->prog->vstats.error_insn == UINT32_MAX) {
-		env->prog->vstats.error_insn = env->cur_idx;
-		if (env->o->lines)
-			log_source(env, env->cur_idx);
-		if (env->log_level >= 1) {
-			n = vlog_state(env, &env->cur, env->buf, sizeof(env->buf));
-			if (n > 0)
-				ubee_logf(env->log, "%u: %s", env->cur_idx, env->buf);
-		}
-	}
+	verr_begin(env);
 	n = snprintf(env->buf, sizeof(env->buf), "%u: ", env->cur_idx);
 	va_start(ap, fmt);
 	vsnprintf(env->buf + n, sizeof(env->buf) - (size_t)n, fmt, ap);
@@ -286,7 +294,7 @@ static int do_ld_pkt(struct venv *env, const struct ubee_dinsn *in)
 	    cur_frame(env)->callback)
 		return verr(env, "BPF_LD_[ABS|IND] instructions cannot be used in callbacks");
 	if (env->cur.nrefs)
-		return verr(env, "BPF_LD_[ABS|IND] cannot be mixed with socket references");
+		return verr(env, "BPF_LD_[ABS|IND] would lead to reference leak");
 	if (env->cur.lock_id)
 		return verr(env, "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
 	if (regs[6].type != VT_CTX)
@@ -347,9 +355,7 @@ static int step(struct venv *env)
 	case UBEE_FMT_JMP_X:
 		return vbranch(env, in);
 	case UBEE_FMT_MAY_GOTO:
-		err = vpush_branch(env, idx + 1 + (uint32_t)(int32_t)in->off, NULL);
-		env->cur.idx = idx + 1;
-		return err;
+		return vmay_goto(env, in);
 	case UBEE_FMT_CALL:
 		return vcall_helper(env, in);
 	case UBEE_FMT_CALL_LOCAL:
@@ -379,6 +385,9 @@ static int pop_path(struct venv *env)
 	if (!env->nstack)
 		return 0;
 	env->cur = env->stack[--env->nstack];
+	/* Level 1: the trace goes back to where this branch was pushed. */
+	if (env->cur.log_pos < env->trace_len)
+		env->trace_len = env->cur.log_pos;
 	if (env->log_level >= 2) {
 		int n = vlog_state(env, &env->cur, env->buf, sizeof(env->buf));
 
@@ -433,7 +442,7 @@ static int explore(struct venv *env)
 		if (idx >= env->cnt)
 			return verr(env, "jump out of range from insn to %u", idx);
 		if (++env->insns_processed > UBEE_V_MAX_INSNS_PROCESSED) {
-			ubee_logf(env->log, "%u: BPF program is too large. Processed %llu insn",
+			vlogf(env, "%u: BPF program is too large. Processed %llu insn",
 				  idx, (unsigned long long)env->insns_processed);
 			env->prog->vstats.error_insn = idx;
 			return -E2BIG;
@@ -488,6 +497,7 @@ static void free_env(struct venv *env)
 	ubee_free(env->nexplored);
 	ubee_free(env->live);
 	ubee_free(env->max_slots);
+	ubee_free(env->trace);
 	ubee_vcfg_free(&env->cfg);
 }
 
@@ -573,7 +583,7 @@ out:
 	if (err && err != -ENOMEM && prog->vstats.error_insn == UINT32_MAX)
 		prog->vstats.error_insn = env->cur_idx;
 	if (env->log_level >= 1)
-		ubee_logf(log, "processed %llu insns (limit %u) max_states_per_insn %u total_states %u peak_states %u mark_read 0",
+		vlogf(env, "processed %llu insns (limit %u) max_states_per_insn %u total_states %u peak_states %u mark_read 0",
 			  (unsigned long long)env->insns_processed,
 			  UBEE_V_MAX_INSNS_PROCESSED, env->max_per_insn,
 			  env->total_states, env->peak_states);

@@ -5,6 +5,7 @@
  * R0=scalar(smin=0,smax=umax=255,var_off=(0x0; 0xff)) fp-8=mmmmmmmm")
  * and instruction lines ("12: (bf) r1 = r6").
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,10 +29,16 @@ const char *vtype_name(uint8_t type, uint8_t flags)
 	case VT_PKT: return "pkt";
 	case VT_PKT_META: return "pkt_meta";
 	case VT_PKT_END: return "pkt_end";
-	case VT_MEM: return null ? "mem_or_null" : (flags & VF_RDONLY) ? "rdonly_mem" : "mem";
+	case VT_MEM:
+		if (flags & VF_RINGBUF)
+			return null ? "ringbuf_mem_or_null" : "ringbuf_mem";
+		return null ? "mem_or_null" : (flags & VF_RDONLY) ? "rdonly_mem" : "mem";
 	case VT_FUNC: return "func";
 	case VT_BTF_ID: return null ? "ptr_or_null_" : "ptr_";
-	case VT_SOCK: return null ? "sock_or_null" : "sock";
+	case VT_SOCK:
+		if (flags & VF_COMMON)
+			return null ? "sock_common_or_null" : "sock_common";
+		return null ? "sock_or_null" : "sock";
 	default: return "?";
 	}
 }
@@ -152,18 +159,81 @@ int vlog_state(struct venv *env, const struct vstate *st, char *buf,
 	return (int)len;
 }
 
+/* The trace stops growing here (the log keeps far less anyway). */
+#define TRACE_MAX (64u << 20)
+
+void vtrace_flush(struct venv *env)
+{
+	char *p, *end;
+
+	if (!env->trace)
+		return;
+	p = env->trace;
+	end = env->trace + env->trace_len;
+
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl)
+			break;
+		ubee_logf(env->log, "%.*s", (int)(nl - p), p);
+		p = nl + 1;
+	}
+	env->trace_len = 0;
+}
+
+void vlogf(struct venv *env, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (env->trace_len)
+		vtrace_flush(env);
+	va_start(ap, fmt);
+	ubee_vlogf(env->log, fmt, ap);
+	va_end(ap);
+}
+
+/* Level 1: keep the line in the trace of the current path. */
+static void trace_line(struct venv *env, const char *line)
+{
+	size_t n = strlen(line);
+
+	if (env->trace_len + n + 1 > env->trace_cap) {
+		size_t cap = env->trace_cap ? env->trace_cap * 2 : 4096;
+		char *t;
+
+		while (cap < env->trace_len + n + 1)
+			cap *= 2;
+		if (cap > TRACE_MAX)
+			return;
+		t = ubee_realloc(env->trace, cap);
+		if (!t)
+			return;
+		env->trace = t;
+		env->trace_cap = cap;
+	}
+	memcpy(env->trace + env->trace_len, line, n);
+	env->trace_len += n;
+	env->trace[env->trace_len++] = '\n';
+}
+
 void vlog_insn(struct venv *env, uint32_t idx)
 {
-	char text[160];
+	char text[160], line[200];
 
 	ubee_disasm_insn(env->prog->insns, env->cnt, idx, NULL, text,
 			 sizeof(text));
-	if (env->log_level >= 2) {
+	snprintf(line, sizeof(line), "%u: (%02x) %s", idx,
+		 env->prog->insns[idx].code, text);
+	if (env->log_level == 1) {
+		trace_line(env, line);
+		return;
+	}
+	{
 		int n = vlog_state(env, &env->cur, env->buf, sizeof(env->buf));
 
 		if (n > 0)
 			ubee_logf(env->log, "%u: %s", idx, env->buf);
 	}
-	ubee_logf(env->log, "%u: (%02x) %s", idx, env->prog->insns[idx].code,
-		  text);
+	ubee_logf(env->log, "%s", line);
 }

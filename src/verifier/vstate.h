@@ -76,6 +76,8 @@ enum vtype {
 /* flags */
 #define VF_NULL 1u     /* may be NULL (map_value_or_null, mem_or_null, ...) */
 #define VF_RDONLY 2u   /* memory the program may only read */
+#define VF_RINGBUF 4u  /* VT_MEM: a ring buffer record */
+#define VF_COMMON 8u   /* VT_SOCK: a struct sock_common (skb->sk) */
 
 #define NREGS 11
 #define REG_FP 10
@@ -158,6 +160,15 @@ struct vstate {
 	struct ubee_map *lock_map;
 	uint32_t lock_off;
 	uint32_t lock_obj;
+	uint32_t may_goto_depth;             /* may_goto loop bodies entered */
+	uint32_t log_pos;                    /* trace length when pushed */
+	/*
+	 * Stack liveness: slots (bit spi) of each frame overwritten whole
+	 * since the parent node (a stored node keeps the mask of the
+	 * stretch that led to it). A read of a slot not written since marks
+	 * it read in the nodes above, up to the one whose stretch wrote it.
+	 */
+	uint64_t slot_written[UBEE_V_MAX_FRAMES];
 	struct vnode *parent;
 	struct vhist *hist;
 	uint32_t nhist, caphist;
@@ -171,6 +182,9 @@ struct vnode {
 	uint32_t idx;
 	uint32_t hits, misses;
 	uint8_t evicted;          /* on the retired list */
+	/* slots (by frame) a path below read before writing: only these
+	 * matter when the node is compared for pruning */
+	uint64_t slot_read[UBEE_V_MAX_FRAMES];
 	uint64_t hash;            /* of what an exact comparison looks at */
 	struct vstate st;         /* hist: from parent to here */
 };
@@ -216,11 +230,33 @@ struct venv {
 	uint64_t last_store_insns;/* insns_processed when a state was stored */
 	uint32_t jmps, last_store_jmps;
 	struct ubee_vfacts *facts;
+	struct {                  /* where each map's bpf_spin_lock is */
+		struct ubee_map *map;
+		int off;              /* VLOCK_* or the offset in the value */
+	} locks[8];
+	uint32_t nlocks;
+	/*
+	 * Log level 1 keeps only the trace of the path being explored (as
+	 * the kernel's): instruction lines wait here, a popped branch cuts
+	 * the trace back to where it was pushed, and the trace goes to the
+	 * log before any message (vlogf, verr) and at the end.
+	 */
+	char *trace;
+	size_t trace_len, trace_cap;
 	char buf[1024];           /* scratch for log lines */
 };
 
+/* vmap_lock_off: the map has no BTF / its value has no bpf_spin_lock. */
+#define VLOCK_NO_BTF (-2)
+#define VLOCK_NONE (-1)
+
 /* ---- verifier.c ---------------------------------------------------------- */
 
+/*
+ * The start of a rejection's log, once: the pending trace, the source
+ * line, the register state (log level >= 1).
+ */
+void verr_begin(struct venv *env);
 /* Log "idx: message" for the instruction being checked; returns -EACCES. */
 int verr(struct venv *env, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -257,9 +293,24 @@ void vpath_done(struct venv *env, struct vstate *st);
  * error (infinite loop, -ENOMEM).
  */
 int vstate_visit(struct venv *env, uint32_t idx);
+/* A may_goto at env->cur.idx: explore the jump now, the fall-through
+ * (another iteration) later. 0 or -ENOMEM/-E2BIG. */
+int vmay_goto(struct venv *env, const struct ubee_dinsn *in);
 /* Precision: mark register regno of the current frame (-1: none) and/or
  * the listed slot as precise back through the current path. */
 int vmark_precise(struct venv *env, int regno);
+/* Slots `mask` of frame are read by the current path (stack liveness). */
+void vslot_read(struct venv *env, uint32_t frame, uint64_t mask);
+/* Slots [lo, hi) (offsets from the frame's top) as a mask. */
+static inline uint64_t vslot_mask(int64_t lo, int64_t hi)
+{
+	uint32_t first = (uint32_t)((-hi) / SLOT);
+	uint32_t last = (uint32_t)((-lo - 1) / SLOT);
+
+	if (hi <= lo)
+		return 0;
+	return (last >= 63 ? ~0ull : (2ull << last) - 1) & ~((1ull << first) - 1);
+}
 /* The same for a spilled scalar in slot spi of frame (0 when none). */
 int vmark_slot_precise(struct venv *env, uint32_t frame, uint32_t spi);
 void vnodes_free(struct venv *env);
@@ -281,6 +332,17 @@ int vmem_access(struct venv *env, int regno, int32_t off, uint32_t size,
 		bool is_imm, int64_t imm);
 int vmem_insn(struct venv *env, const struct ubee_dinsn *in);
 /*
+ * [reg + off, + size) inside [0, limit) for every value of reg's variable
+ * offset (what/lim_name name it in the messages: "map value",
+ * "value_size"). 0 or -EACCES, logged as the kernel's
+ * check_mem_region_access.
+ */
+int vmem_region_check(struct venv *env, const struct vreg *reg, int regno,
+		      int32_t off, uint64_t size, uint64_t limit,
+		      const char *what, const char *lim_name);
+/* The map is frozen (user space can no longer change it). */
+bool vmap_frozen(struct ubee_map *m);
+/*
  * A helper reads (write false) or writes [reg, reg + size) with size in
  * [min, max] (min 0: maybe nothing). zero_ok: size 0 allowed.
  */
@@ -298,6 +360,11 @@ int vcall_helper(struct venv *env, const struct ubee_dinsn *in);
 int vcall_local(struct venv *env, const struct ubee_dinsn *in);
 /* EXIT: returns 1 when the whole path ended (main exit), 0 to go on. */
 int vexit(struct venv *env);
+/*
+ * Offset of the struct bpf_spin_lock in m's value (from the map's BTF, as
+ * the kernel's btf_record), VLOCK_NONE, or VLOCK_NO_BTF.
+ */
+int vmap_lock_off(struct venv *env, struct ubee_map *m);
 /* Invalidate every copy of reference id (released). */
 void vrelease_ref(struct venv *env, uint32_t id);
 
@@ -309,6 +376,11 @@ int vlog_state(struct venv *env, const struct vstate *st, char *buf,
 	       size_t size);
 int vlog_reg(char *buf, size_t size, const struct vreg *r);
 void vlog_insn(struct venv *env, uint32_t idx);
+/* A message line: the pending trace first (log level 1), then the line. */
+void vlogf(struct venv *env, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Write the pending trace to the log. */
+void vtrace_flush(struct venv *env);
 
 /* ---- facts.c ------------------------------------------------------------- */
 

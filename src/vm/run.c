@@ -465,11 +465,19 @@ static int stats_get_mode(void)
 	return m;
 }
 
+/* Whether prog's runs are counted (inlined into every run). */
+static inline int stats_on(const struct ubee_prog *prog)
+{
+	int m = __atomic_load_n(&stats_mode, __ATOMIC_RELAXED);
+
+	if (UBEE_UNLIKELY(m < 0))
+		m = stats_get_mode();
+	return m == 1 || (m == 2 && prog->stats_at);
+}
+
 int ubee_vm_stats_enabled(const struct ubee_prog *prog)
 {
-	int m = stats_get_mode();
-
-	return m == 1 || (m == 2 && prog->stats_at);
+	return stats_on(prog);
 }
 
 static uint64_t stats_now(void)
@@ -564,33 +572,26 @@ static int pick_engine(const struct ubee_prog *prog,
 	return -EINVAL;
 }
 
-int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
-		const struct ubee_run_env *env, uint64_t *retval,
-		struct ubee_log *log)
+/* The program's stack: every frame, 16-byte aligned like the kernel's. */
+#define STACK_WORDS (UBEE_MAX_CALL_FRAMES * UBEE_STACK_SIZE / 8)
+
+/*
+ * What a run's options and program must satisfy before it starts (the
+ * per-run size check of verified plain-memory programs is ctx_min). 0 or
+ * -errno, logged.
+ */
+static int check_opts(const struct ubee_prog *prog,
+		      const struct ubee_run_opts *o, struct ubee_log *log)
 {
 	const uint32_t known = UBEE_RUN_CHECKED | UBEE_RUN_SWITCH |
 			       UBEE_RUN_TRUSTED | UBEE_RUN_ORACLE;
-	/* The program's stack: every frame, 16-byte aligned like the kernel's. */
-	uint64_t stack[UBEE_MAX_CALL_FRAMES * UBEE_STACK_SIZE / 8]
-		__attribute__((aligned(16)));
-	struct ubee_run_opts o;
-	struct ubee_run run, *prev;
-	uint64_t args[5] = { 0 }, r0 = 0, t0 = 0;
-	int err, use_jit, stats;
 
-	if (retval)
-		*retval = 0;
-	if (!prog)
-		return -EINVAL;
-	err = ubee_vm_copy_opts(&o, sizeof(o), opts, log);
-	if (err)
-		return err;
-	if (o.flags & ~known) {
-		ubee_logf(log, "0: unknown run flags 0x%x", o.flags & ~known);
+	if (o->flags & ~known) {
+		ubee_logf(log, "0: unknown run flags 0x%x", o->flags & ~known);
 		return -EINVAL;
 	}
-	if ((!o.ctx && o.ctx_size) || (!o.pkt && o.pkt_size) ||
-	    (!o.regions && o.nr_regions)) {
+	if ((!o->ctx && o->ctx_size) || (!o->pkt && o->pkt_size) ||
+	    (!o->regions && o->nr_regions)) {
 		ubee_logf(log, "0: a region has a size but no address");
 		return -EINVAL;
 	}
@@ -602,60 +603,121 @@ int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 			  "ubee has no context for its type");
 		return -EOPNOTSUPP;
 	}
-	/* A verified plain-memory program was proven for ctx_size bytes. */
-	if (prog->verified && (prog->type->flags & UBEE_PT_CTX_MEM) &&
-	    prog->ctx_size && o.ctx_size < prog->ctx_size &&
-	    !ubee_vm_needs_checks(prog, o.flags)) {
-		ubee_logf(log, "0: program %s was verified for %u bytes of memory at r1; this run has %zu",
-			  prog->name, prog->ctx_size, o.ctx_size);
+	return 0;
+}
+
+/*
+ * The fewest bytes at r1 a run of prog may pass: a verified plain-memory
+ * program running unchecked was proven for prog->ctx_size bytes.
+ */
+static size_t ctx_min(const struct ubee_prog *prog, int checked)
+{
+	if (!prog->verified || !(prog->type->flags & UBEE_PT_CTX_MEM) || checked)
+		return 0;
+	return prog->ctx_size;
+}
+
+static int ctx_too_small(const struct ubee_run *run, struct ubee_log *log)
+{
+	ubee_logf(log, "0: program %s was verified for %u bytes of memory at r1; this run has %zu",
+		  run->prog->name, run->prog->ctx_size, run->ctx_size);
+	return -EINVAL;
+}
+
+/*
+ * Set up run (zeroed by the caller) for runs of prog with options o on
+ * stack[STACK_WORDS]; the per-run fields start as a first run needs them.
+ */
+static void run_init(struct ubee_run *run, const struct ubee_prog *prog,
+		     const struct ubee_run_opts *o,
+		     const struct ubee_run_env *env, int use_jit,
+		     uint64_t *stack, struct ubee_log *log)
+{
+	run->prog = prog;
+	run->log = log;
+	run->ctx = o->ctx;
+	run->ctx_size = o->ctx_size;
+	run->pkt = o->pkt;
+	run->pkt_size = o->pkt_size;
+	run->regions = o->regions;
+	run->nr_regions = o->nr_regions;
+	run->flags = o->flags;
+	run->checked = ubee_vm_needs_checks(prog, o->flags);
+	run->oracle = !!(o->flags & UBEE_RUN_ORACLE);
+	run->use_switch = !!(o->flags & UBEE_RUN_SWITCH);
+	run->budget = o->insn_budget ? o->insn_budget : UBEE_DEFAULT_INSN_BUDGET;
+	run->loops_left = UBEE_MAX_LOOPS;
+	run->stack_top = (uintptr_t)(stack + STACK_WORDS);
+	run->allowed = run->allowed_inline;
+	run->cap_allowed = UBEE_ARRAY_SIZE(run->allowed_inline);
+	run->jit = use_jit;
+	run->jit_stack_lo = run->stack_top -
+			    (UBEE_MAX_CALL_FRAMES - 1) * UBEE_STACK_SIZE;
+	if (env)
+		run->env = *env;
+}
+
+/*
+ * Execute run (set up, per-run fields reset) once from the start of
+ * run->prog as the thread's current run, with statistics when they are
+ * on; then take back what the program held. claim_cpu: claim a CPU slot
+ * for the run (else run->cpu is already right). 0 and *r0, or -errno.
+ */
+static int run_once(struct ubee_run *run, int claim_cpu, uint64_t *r0)
+{
+	const struct ubee_prog *prog = run->prog;
+	struct ubee_run *prev = current_run;
+	uint64_t args[5] = { (uintptr_t)run->ctx, run->ctx_size }, t0 = 0;
+	int err, stats;
+
+	current_run = run;
+	if (claim_cpu)
+		run->cpu = ubee_map_cpu_enter();
+	stats = stats_on(prog);
+	if (UBEE_UNLIKELY(stats))
+		t0 = stats_now();
+	err = exec(run, prog->code, args, 0, r0);
+	if (UBEE_UNLIKELY(stats))
+		stats_count(prog, t0);
+	err = release_held(run, err);
+	if (claim_cpu)
+		ubee_map_cpu_exit(run->cpu);
+	current_run = prev;
+	return err;
+}
+
+int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
+		const struct ubee_run_env *env, uint64_t *retval,
+		struct ubee_log *log)
+{
+	uint64_t stack[STACK_WORDS] __attribute__((aligned(16)));
+	struct ubee_run_opts o;
+	struct ubee_run run;
+	uint64_t r0 = 0;
+	int err, use_jit;
+
+	if (retval)
+		*retval = 0;
+	if (!prog)
 		return -EINVAL;
-	}
+	err = ubee_vm_copy_opts(&o, sizeof(o), opts, log);
+	if (err)
+		return err;
+	err = check_opts(prog, &o, log);
+	if (err)
+		return err;
+	memset(&run, 0, sizeof(run));
+	run_init(&run, prog, &o, env, 0, stack, log);
+	if (run.ctx_size < ctx_min(prog, run.checked))
+		return ctx_too_small(&run, log);
 	err = pick_engine(prog, &o, log, &use_jit);
 	if (err)
 		return err;
-
-	memset(&run, 0, sizeof(run));
-	run.prog = prog;
-	run.log = log;
-	run.ctx = o.ctx;
-	run.ctx_size = o.ctx_size;
-	run.pkt = o.pkt;
-	run.pkt_size = o.pkt_size;
-	run.regions = o.regions;
-	run.nr_regions = o.nr_regions;
-	run.flags = o.flags;
-	run.checked = ubee_vm_needs_checks(prog, o.flags);
-	run.oracle = !!(o.flags & UBEE_RUN_ORACLE);
-	run.use_switch = !!(o.flags & UBEE_RUN_SWITCH);
-	run.budget = o.insn_budget ? o.insn_budget : UBEE_DEFAULT_INSN_BUDGET;
-	run.loops_left = UBEE_MAX_LOOPS;
-	run.stack_top = (uintptr_t)(stack + UBEE_ARRAY_SIZE(stack));
-	run.allowed = run.allowed_inline;
-	run.cap_allowed = UBEE_ARRAY_SIZE(run.allowed_inline);
 	run.jit = use_jit;
-	run.jit_stack_lo = run.stack_top -
-			   (UBEE_MAX_CALL_FRAMES - 1) * UBEE_STACK_SIZE;
-	if (env)
-		run.env = *env;
 	/* Unverified code may read stack it never wrote: make that 0. */
 	if (run.checked)
 		memset(stack, 0, sizeof(stack));
-	args[0] = (uintptr_t)o.ctx;
-	args[1] = o.ctx_size;
-
-	prev = current_run;
-	current_run = &run;
-	run.cpu = ubee_map_cpu_enter();
-	stats = ubee_vm_stats_enabled(prog);
-	if (stats)
-		t0 = stats_now();
-	err = exec(&run, prog->code, args, 0, &r0);
-	if (stats)
-		stats_count(prog, t0);
-	err = release_held(&run, err);
-	ubee_map_cpu_exit(run.cpu);
-	current_run = prev;
-
+	err = run_once(&run, 1, &r0);
 	ubee_free(run.inner_maps);
 	ubee_free(run.ringbuf_recs);
 	if (run.allowed != run.allowed_inline)
@@ -665,4 +727,145 @@ int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 	if (retval && !err)
 		*retval = r0;
 	return err;
+}
+
+/* ---- prepared runs ------------------------------------------------------ */
+
+int ubee_vm_runner_new(const struct ubee_prog *prog,
+		       const struct ubee_run_opts *opts,
+		       const struct ubee_run_env *env, struct ubee_runner **out,
+		       struct ubee_log *log)
+{
+	struct ubee_runner *r = NULL;
+	struct ubee_run_opts o;
+	void *mem = NULL;
+	int err, use_jit;
+
+	if (out)
+		*out = NULL;
+	if (!prog || !out)
+		return -EINVAL;
+	err = ubee_vm_copy_opts(&o, sizeof(o), opts, log);
+	if (!err)
+		err = check_opts(prog, &o, log);
+	if (!err)
+		err = pick_engine(prog, &o, log, &use_jit);
+	if (err)
+		return err;
+	r = ubee_calloc(1, sizeof(*r));
+	/* The stack on its own cache lines, 64 bytes past a line boundary. */
+	mem = ubee_malloc(STACK_WORDS * 8 + 64);
+	if (!r || !mem) {
+		ubee_logf(log, "0: out of memory");
+		ubee_free(r);
+		ubee_free(mem);
+		return -ENOMEM;
+	}
+	o.ctx = NULL;
+	o.ctx_size = 0;
+	o.pkt = NULL;
+	o.pkt_size = 0;
+	r->stack_mem = mem;
+	r->prog = prog;
+	r->insn_count = o.insn_count;
+	r->needs_cpu = prog->nr_helpers || prog->nr_maps || prog->nr_lds;
+	run_init(&r->run, prog, &o, env, use_jit,
+		 (uint64_t *)(((uintptr_t)mem + 63) & ~(uintptr_t)63), log);
+	r->ctx_min = ctx_min(prog, r->run.checked);
+	/* A stack no run has written reads as zero, checked or not. */
+	memset((void *)(r->run.stack_top - STACK_WORDS * 8), 0, STACK_WORDS * 8);
+	*out = r;
+	return 0;
+}
+
+int ubee_runner_new(const struct ubee_prog *prog,
+		    const struct ubee_run_opts *opts, struct ubee_runner **out,
+		    struct ubee_log *log)
+{
+	return ubee_vm_runner_new(prog, opts, NULL, out, log);
+}
+
+void ubee_runner_free(struct ubee_runner *r)
+{
+	if (!r)
+		return;
+	if (r->batch) {
+		r->batch = 1;
+		ubee_runner_end(r);
+	}
+	ubee_free(r->run.inner_maps);
+	ubee_free(r->run.ringbuf_recs);
+	if (r->run.allowed != r->run.allowed_inline)
+		ubee_free(r->run.allowed);
+	ubee_free(r->stack_mem);
+	ubee_free(r);
+}
+
+void ubee_runner_set_log(struct ubee_runner *r, struct ubee_log *log)
+{
+	r->run.log = log;
+}
+
+int ubee_runner_run(struct ubee_runner *r, void *ctx, size_t ctx_size,
+		    const void *pkt, size_t pkt_size, uint64_t *retval)
+{
+	struct ubee_run *run = &r->run;
+	uint64_t r0 = 0;
+	int err;
+
+	if (retval)
+		*retval = 0;
+	if (UBEE_UNLIKELY(r->busy))
+		return -EBUSY;
+	if (UBEE_UNLIKELY((!ctx && ctx_size) || (!pkt && pkt_size))) {
+		ubee_logf(run->log, "0: a region has a size but no address");
+		return -EINVAL;
+	}
+	run->prog = r->prog;
+	run->ctx = ctx;
+	run->ctx_size = ctx_size;
+	run->pkt = (void *)(uintptr_t)pkt;
+	run->pkt_size = pkt_size;
+	if (UBEE_UNLIKELY(ctx_size < r->ctx_min))
+		return ctx_too_small(run, run->log);
+	run->tail_calls = 0;
+	run->tail_next = NULL;
+	run->pending = 0;
+	run->err = 0;
+	run->exit_now = 0;
+	run->loops_left = UBEE_MAX_LOOPS;
+	run->depth = 0;
+	run->call_idx = 0;
+	run->jit_fp = 0;
+	if (run->checked) {
+		run->insn_count = 0;
+		run->nr_allowed = 0;
+		run->allowed_max = 0;
+		run->nr_inner_maps = 0;
+		/* Unverified code may read stack it never wrote: make that 0. */
+		memset((void *)(run->stack_top - STACK_WORDS * 8), 0,
+		       STACK_WORDS * 8);
+	}
+	r->busy = 1;
+	err = run_once(run, r->needs_cpu && !r->batch, &r0);
+	r->busy = 0;
+	if (r->insn_count)
+		*r->insn_count = run->checked ? run->insn_count : 0;
+	if (retval && !err)
+		*retval = r0;
+	return err;
+}
+
+void ubee_runner_begin(struct ubee_runner *r)
+{
+	if (r->batch++ || !r->needs_cpu)
+		return;
+	r->run.cpu = ubee_map_cpu_enter();
+}
+
+void ubee_runner_end(struct ubee_runner *r)
+{
+	if (!r->batch || --r->batch || !r->needs_cpu)
+		return;
+	ubee_map_cpu_exit(r->run.cpu);
 }

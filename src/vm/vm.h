@@ -198,6 +198,43 @@ int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 		struct ubee_log *log);
 
 /*
+ * A prepared run (the public struct ubee_runner, ubee.h): run is set up
+ * once by ubee_vm_runner_new, as ubee_vm_run sets up its run on the C
+ * stack, and each ubee_runner_run resets only the fields a run changes:
+ *  - always: prog (tail calls switch it), tail_calls, tail_next,
+ *    pending, err, exit_now (helpers and the JIT's failed packet loads
+ *    set them), loops_left (may_goto), depth, call_idx and jit_fp;
+ *    release_held already clears spin_lock and the ring buffer records;
+ *  - checked runs also: insn_count, the allowed regions and the inner
+ *    maps (their arrays are kept for the next run), and the stack is
+ *    zeroed. Unchecked runs never read stack they did not write (the
+ *    verifier proved it, or the embedder vouched for it), so their stack
+ *    is left as the last run left it.
+ * needs_cpu is 0 for a program with no maps, no resolved lddw and no
+ * helper calls: nothing it can do depends on a CPU slot (per-CPU values,
+ * bpf_get_smp_processor_id, map memory ubee_map_sync protects), so its
+ * runs claim none. Inside a batch (ubee_runner_begin) run.cpu is the
+ * slot the batch holds, and each run ends by marking a quiescent point
+ * (ubee_map_cpu_quiesce) instead of releasing it.
+ */
+struct ubee_runner {
+	struct ubee_run run;
+	const struct ubee_prog *prog;  /* the program every run starts in */
+	void *stack_mem;               /* the stack's allocation */
+	uint64_t *insn_count;          /* from the options, or NULL */
+	size_t ctx_min;                /* the fewest ctx bytes a run may pass */
+	int needs_cpu;
+	int busy;                      /* a run is in progress: no re-entry */
+	int batch;                     /* ubee_runner_begin: run.cpu is held */
+};
+
+/* ubee_runner_new with the hook's environment (env may be NULL). */
+int ubee_vm_runner_new(const struct ubee_prog *prog,
+		       const struct ubee_run_opts *opts,
+		       const struct ubee_run_env *env, struct ubee_runner **out,
+		       struct ubee_log *log);
+
+/*
  * Run the interpreter from instruction start of run->prog in frame depth
  * with r1-r5 = args[0..4], r10 = that frame's top and other registers 0,
  * until the exit of that frame; *r0 gets r0. Returns 0 or a negative

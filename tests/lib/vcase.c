@@ -18,6 +18,7 @@
 #include "maps/maps.h"
 #include "ubee/asm.h"
 #include "ubee/map.h"
+#include "ubee/pin.h"
 #include "util/util.h"
 #include "vcase.h"
 #include "vm/vm.h"
@@ -547,10 +548,11 @@ int vcase_msg_match(const char *log_text, const char *expected)
  *   [1] int, [2] struct bpf_spin_lock { int val; },
  *   [3] struct v (value_size bytes) { struct bpf_spin_lock l @ lock_off; }
  */
-static int spin_lock_btf(uint32_t value_size, uint32_t lock_off)
+static size_t spin_lock_btf_raw(uint32_t value_size, uint32_t lock_off,
+				uint32_t buf[64])
 {
 	static const char strs[] = "\0int\0bpf_spin_lock\0val\0v\0l";
-	uint32_t buf[64], *t;
+	uint32_t *t;
 	size_t tlen;
 
 	t = buf + 6; /* after the 24-byte header */
@@ -567,7 +569,15 @@ static int spin_lock_btf(uint32_t value_size, uint32_t lock_off)
 	buf[4] = (uint32_t)tlen;        /* str_off */
 	buf[5] = sizeof(strs);
 	memcpy(t, strs, sizeof(strs));
-	return kbpf_btf_load(buf, 24 + tlen + sizeof(strs), NULL, 0);
+	return 24 + tlen + sizeof(strs);
+}
+
+static int spin_lock_btf(uint32_t value_size, uint32_t lock_off)
+{
+	uint32_t buf[64];
+	size_t n = spin_lock_btf_raw(value_size, lock_off, buf);
+
+	return kbpf_btf_load(buf, n, NULL, 0);
 }
 
 /*
@@ -788,6 +798,15 @@ int vcase_ubee_load(const struct vcase *c, const struct ubee_insn *insns,
 			return -ENOTSUP;
 		}
 		u->nr_maps++;
+		/* The same value BTF the kernel gets: where the lock is. */
+		if (m->lock_off >= 0) {
+			uint32_t buf[64];
+			size_t n = spin_lock_btf_raw(m->value_size,
+						     (uint32_t)m->lock_off, buf);
+
+			if (ubee_map_set_btf(u->maps[i], buf, n, 1, 3))
+				return -ENOTSUP;
+		}
 		if (m->init_len) {
 			uint8_t *v = calloc(1, m->value_size > m->init_len ?
 						  m->value_size : m->init_len);

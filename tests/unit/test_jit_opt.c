@@ -202,34 +202,48 @@ static const char *const jumps[] = {
 	"==", "!=", ">", ">=", "<", "<=", "s>", "s>=", "s<", "s<=", "&",
 };
 
-/* One random ALU instruction an arm may hold, writing rd. */
+/*
+ * One random ALU instruction an arm may hold, writing rd. Never one that
+ * compiles to nothing (r1 = r1, r1 += 0, r1 <<= 0): a converted arm is
+ * then exactly one whose instructions all have empty blocks.
+ */
 static void arm_insn(unsigned rd, unsigned rs)
 {
 	static const char *const ops[] = { "+=", "-=", "|=", "&=", "^=", "*=" };
 	char w = below(3) ? 'r' : 'w';
+	const char *op = ops[below(N(ops))];
+	int32_t k = imm();
 
 	switch (below(6)) {
 	case 0:
-		emit("%c%u = %d\n", w, rd, imm());
+		emit("%c%u = %d\n", w, rd, k);
 		break;
 	case 1:
-		emit("%c%u = %c%u\n", w, rd, w, rs);
+		emit("%c%u = %c%u\n", w, rd, w, rs == rd ? (rs + 1) % 10 : rs);
 		break;
 	case 2:
-		emit("%c%u %s %d\n", w, rd, ops[below(N(ops))], imm());
+		emit("%c%u %s %d\n", w, rd, op, k || op[0] == '&' ? k : 1);
 		break;
 	case 3:
-		emit("%c%u %s %c%u\n", w, rd, ops[below(N(ops))], w, rs);
+		emit("%c%u %s %c%u\n", w, rd, op, w, rs);
 		break;
 	case 4:
 		emit("%c%u %s %u\n", w, rd,
 		     below(3) == 0 ? "<<=" : below(2) ? ">>=" : "s>>=",
-		     below(w == 'r' ? 64 : 32));
+		     1 + below(w == 'r' ? 63 : 31));
 		break;
 	default:
 		emit("%c%u = -%c%u\n", w, rd, w, rd);
 		break;
 	}
+}
+
+static int arm_folded(const uint32_t *off, unsigned len)
+{
+	for (unsigned k = 1; k <= len; k++)
+		if (!folded(off, FIRST + k))
+			return 0;
+	return 1;
 }
 
 static void select_arms(void)
@@ -269,7 +283,7 @@ static void select_arms(void)
 				j++;
 			distinct += j == k;
 		}
-		if (folded(off, FIRST + 1)) {
+		if (arm_folded(off, len)) {
 			converted++;
 			by_goto += ending >= 5;
 			two_regs += distinct == 2;

@@ -83,6 +83,21 @@ static void pin_dir_rules(void)
 	T_EQ_U64(ubee_pin_type("no-such-pin"), -ENOENT);
 }
 
+/* Key number i of a map of type: an LPM /32 10.0.0.i, else i as a u32. */
+static void make_key(uint32_t type, uint32_t i, unsigned char key[16])
+{
+	memset(key, 0, 16);
+	if (type == UBEE_MAP_LPM_TRIE) {
+		uint32_t pl = 32;
+
+		memcpy(key, &pl, 4);
+		key[4] = 10;
+		key[7] = (uint8_t)i;
+	} else {
+		memcpy(key, &i, 4);
+	}
+}
+
 /* Pin a map of each type with some contents, open it, compare. */
 static void roundtrip_keyed(uint32_t type, uint32_t ks, uint32_t vs,
 			    uint32_t max, uint32_t flags, const char *name)
@@ -101,16 +116,7 @@ static void roundtrip_keyed(uint32_t type, uint32_t ks, uint32_t vs,
 	if (!m)
 		goto out;
 	for (i = 0; i < max / 2; i++) {
-		memset(key, 0, sizeof(key));
-		if (type == UBEE_MAP_LPM_TRIE) {
-			uint32_t pl = 32;
-
-			memcpy(key, &pl, 4);
-			key[4] = 10;
-			key[7] = (uint8_t)i;
-		} else {
-			memcpy(key, &i, 4);
-		}
+		make_key(type, i, key);
 		memset(v, (int)(i + 1), vbytes);
 		T_EQ_U64(ubee_map_update(m, key, v, UBEE_ANY), 0);
 	}
@@ -130,16 +136,7 @@ static void roundtrip_keyed(uint32_t type, uint32_t ks, uint32_t vs,
 		"pin path");
 	/* Same keys, same values; iteration finds them all. */
 	for (i = 0; i < max / 2; i++) {
-		memset(key, 0, sizeof(key));
-		if (type == UBEE_MAP_LPM_TRIE) {
-			uint32_t pl = 32;
-
-			memcpy(key, &pl, 4);
-			key[4] = 10;
-			key[7] = (uint8_t)i;
-		} else {
-			memcpy(key, &i, 4);
-		}
+		make_key(type, i, key);
 		memset(w, 0, vbytes);
 		T_EQ_U64(ubee_map_lookup(o, key, w), 0);
 		memset(v, (int)(i + 1), vbytes);
@@ -153,17 +150,7 @@ static void roundtrip_keyed(uint32_t type, uint32_t ks, uint32_t vs,
 	else
 		T_EQ_U64(n, max / 2);
 	/* Live sharing: a write through one handle is seen by the other. */
-	i = 1;
-	memset(key, 0, sizeof(key));
-	if (type == UBEE_MAP_LPM_TRIE) {
-		uint32_t pl = 32;
-
-		memcpy(key, &pl, 4);
-		key[4] = 10;
-		key[7] = 1;
-	} else {
-		memcpy(key, &i, 4);
-	}
+	make_key(type, 1, key);
 	memset(v, 0x5a, vbytes);
 	T_EQ_U64(ubee_map_update(o, key, v, UBEE_ANY), 0);
 	T_EQ_U64(ubee_map_lookup(m, key, w), 0);

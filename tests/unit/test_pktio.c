@@ -417,6 +417,33 @@ static int process(struct ubee_pktio_runner *r, const uint8_t *d, size_t len,
 	return ubee_pktio_runner_process(r, &p, v, &lg);
 }
 
+/*
+ * A 64-byte frame (frame(f, 64, 0)) through a new program of type made of
+ * insns (maps: what its lddw addresses name) under a new runner. *v gets
+ * the verdict, data NULL: the packet went with the runner. Returns the
+ * runner's status, or -1 when the program or the runner could not be
+ * made (a failed check is recorded).
+ */
+static int verdict_of(uint32_t type, const struct ubee_insn *insns, size_t n,
+		      struct ubee_map **maps, size_t nr_maps,
+		      struct ubee_pktio_verdict *v)
+{
+	struct ubee_prog *prog = load(type, insns, n, maps, nr_maps);
+	struct ubee_pktio_runner *r = runner(prog, 0);
+	uint8_t f[64];
+	int err = -1;
+
+	memset(v, 0, sizeof(*v));
+	if (r) {
+		frame(f, sizeof(f), 0);
+		err = process(r, f, sizeof(f), 1, v);
+		v->data = NULL;
+	}
+	ubee_pktio_runner_free(r);
+	ubee_prog_free(prog);
+	return err;
+}
+
 static void xdp_actions(void)
 {
 	static const enum ubee_pktio_action want[] = {
@@ -529,21 +556,12 @@ static void xdp_redirect_ifindex(void)
 	static const struct ubee_insn p[] = {
 		MOV_K(1, 7), MOV_K(2, 0), CALL(FN_REDIRECT), EXIT,
 	};
-	struct ubee_prog *prog = load(UBEE_PROG_TYPE_XDP, p, N(p), NULL, 0);
-	struct ubee_pktio_runner *r = runner(prog, 0);
 	struct ubee_pktio_verdict v;
-	uint8_t f[64];
 
-	if (!r)
-		goto out;
-	frame(f, 64, 0);
-	T_EQ_U64(process(r, f, 64, 1, &v), 0);
+	T_EQ_U64(verdict_of(UBEE_PROG_TYPE_XDP, p, N(p), NULL, 0, &v), 0);
 	T_CHECK(v.action == UBEE_PKTIO_REDIRECT && v.target == UBEE_PKTIO_TO_IFINDEX &&
 		v.ifindex == 7 && v.len == 64, "verdict %d/%d/%u", v.action,
 		v.target, v.ifindex);
-out:
-	ubee_pktio_runner_free(r);
-	ubee_prog_free(prog);
 }
 
 static struct ubee_map *mkmap(uint32_t type, uint32_t vs, uint32_t max)
@@ -558,28 +576,25 @@ static struct ubee_map *mkmap(uint32_t type, uint32_t vs, uint32_t max)
 	return m;
 }
 
-/* bpf_redirect_map(map, key, flags) with map/key/flags as constants. */
-static struct ubee_prog *redirect_map_prog(struct ubee_map *m, uint32_t key,
-					   uint32_t flags)
+/* The verdict of bpf_redirect_map(map, key, flags) (verdict_of). */
+static int redirect_map_verdict(struct ubee_map *m, uint32_t key, uint32_t flags,
+				struct ubee_pktio_verdict *v)
 {
 	struct ubee_insn p[] = {
 		LDDW(1, (uintptr_t)m), MOV_K(2, (int32_t)key),
 		MOV_K(3, (int32_t)flags), CALL(FN_REDIRECT_MAP), EXIT,
 	};
 
-	return load(UBEE_PROG_TYPE_XDP, p, N(p), &m, 1);
+	return verdict_of(UBEE_PROG_TYPE_XDP, p, N(p), &m, 1, v);
 }
 
 static void xdp_redirect_devmap(void)
 {
 	struct ubee_map *m = mkmap(UBEE_MAP_DEVMAP, 4, 8);
 	struct ubee_map *h = mkmap(UBEE_MAP_DEVMAP_HASH, 8, 8);
-	struct ubee_prog *p1 = NULL, *p2 = NULL, *p3 = NULL, *p4 = NULL;
-	struct ubee_pktio_runner *r = NULL;
 	struct ubee_pktio_verdict v;
 	uint32_t k, val, ifs[8];
 	uint32_t hv[2] = { 11, 0 };
-	uint8_t f[64];
 
 	if (!m || !h)
 		goto out;
@@ -589,52 +604,27 @@ static void xdp_redirect_devmap(void)
 	T_EQ_U64(ubee_map_update(m, &k, &val, 0), 0);
 	k = 1000;
 	T_EQ_U64(ubee_map_update(h, &k, hv, 0), 0);
-	frame(f, 64, 0);
 
-	p1 = redirect_map_prog(m, 3, 0);
-	r = runner(p1, 0);
-	if (!r)
-		goto out;
-	T_EQ_U64(process(r, f, 64, 1, &v), 0);
+	T_EQ_U64(redirect_map_verdict(m, 3, 0, &v), 0);
 	T_CHECK(v.action == UBEE_PKTIO_REDIRECT && v.target == UBEE_PKTIO_TO_IFINDEX &&
 		v.ifindex == 5, "devmap slot 3: %d/%d/%u", v.action, v.target, v.ifindex);
-	ubee_pktio_runner_free(r);
 
 	/* An empty slot: the fallback action in the flags (XDP_PASS). */
-	p2 = redirect_map_prog(m, 4, 2);
-	r = runner(p2, 0);
-	if (!r)
-		goto out;
-	T_EQ_U64(process(r, f, 64, 1, &v), 0);
+	T_EQ_U64(redirect_map_verdict(m, 4, 2, &v), 0);
 	T_CHECK(v.action == UBEE_PKTIO_PASS && v.retval == 2, "empty slot: %d", v.action);
-	ubee_pktio_runner_free(r);
 
 	/* Broadcast, excluding the ingress interface (9). */
-	p3 = redirect_map_prog(m, 0, (1u << 3) | (1u << 4));
-	r = runner(p3, 0);
-	if (!r)
-		goto out;
-	T_EQ_U64(process(r, f, 64, 1, &v), 0);
+	T_EQ_U64(redirect_map_verdict(m, 0, (1u << 3) | (1u << 4), &v), 0);
 	T_CHECK(v.action == UBEE_PKTIO_REDIRECT && v.target == UBEE_PKTIO_TO_BROADCAST &&
 		v.map == m, "broadcast: %d/%d", v.action, v.target);
 	T_EQ_U64(ubee_pktio_devmap_targets(m, 9, ifs, 8), 1);
 	T_EQ_U64(ifs[0], 5);
 	T_EQ_U64(ubee_pktio_devmap_targets(m, 0, ifs, 8), 2);
-	ubee_pktio_runner_free(r);
 
-	p4 = redirect_map_prog(h, 1000, 0);
-	r = runner(p4, 0);
-	if (!r)
-		goto out;
-	T_EQ_U64(process(r, f, 64, 1, &v), 0);
+	T_EQ_U64(redirect_map_verdict(h, 1000, 0, &v), 0);
 	T_CHECK(v.action == UBEE_PKTIO_REDIRECT && v.ifindex == 11,
 		"devmap_hash: %d/%u", v.action, v.ifindex);
 out:
-	ubee_pktio_runner_free(r);
-	ubee_prog_free(p1);
-	ubee_prog_free(p2);
-	ubee_prog_free(p3);
-	ubee_prog_free(p4);
 	ubee_map_put(m);
 	ubee_map_put(h);
 }
@@ -642,35 +632,18 @@ out:
 static void xdp_redirect_xsk(void)
 {
 	struct ubee_map *m = mkmap(UBEE_MAP_XSKMAP, 4, 4);
-	struct ubee_prog *p = NULL, *bad = NULL;
-	struct ubee_pktio_runner *r = NULL;
 	struct ubee_pktio_verdict v;
 	uint32_t k = 2, fd = 77;
-	uint8_t f[64];
 
 	if (!m)
-		goto out;
+		return;
 	T_EQ_U64(ubee_map_update(m, &k, &fd, 0), 0);
-	p = redirect_map_prog(m, 2, 0);
-	r = runner(p, 0);
-	if (!r)
-		goto out;
-	frame(f, 64, 0);
-	T_EQ_U64(process(r, f, 64, 1, &v), 0);
+	T_EQ_U64(redirect_map_verdict(m, 2, 0, &v), 0);
 	T_CHECK(v.action == UBEE_PKTIO_REDIRECT && v.target == UBEE_PKTIO_TO_XSK &&
 		v.key == 2, "xsk: %d/%d/%u", v.action, v.target, v.key);
-	ubee_pktio_runner_free(r);
 	/* Broadcast is for devmaps: XDP_ABORTED. */
-	bad = redirect_map_prog(m, 2, 1u << 3);
-	r = runner(bad, 0);
-	if (!r)
-		goto out;
-	T_EQ_U64(process(r, f, 64, 1, &v), 0);
+	T_EQ_U64(redirect_map_verdict(m, 2, 1u << 3, &v), 0);
 	T_CHECK(v.action == UBEE_PKTIO_ABORTED && v.retval == 0, "flags: %d", v.action);
-out:
-	ubee_pktio_runner_free(r);
-	ubee_prog_free(p);
-	ubee_prog_free(bad);
 	ubee_map_put(m);
 }
 
@@ -719,20 +692,11 @@ static void tc_redirect(void)
 	static const struct ubee_insn p[] = {
 		MOV_K(1, 3), MOV_K(2, 1), CALL(FN_REDIRECT), EXIT,
 	};
-	struct ubee_prog *prog = load(UBEE_PROG_TYPE_SCHED_CLS, p, N(p), NULL, 0);
-	struct ubee_pktio_runner *r = runner(prog, 0);
 	struct ubee_pktio_verdict v;
-	uint8_t f[64];
 
-	if (!r)
-		goto out;
-	frame(f, 64, 0);
-	T_EQ_U64(process(r, f, 64, 1, &v), 0);
+	T_EQ_U64(verdict_of(UBEE_PROG_TYPE_SCHED_CLS, p, N(p), NULL, 0, &v), 0);
 	T_CHECK(v.action == UBEE_PKTIO_REDIRECT && v.retval == 7 && v.ifindex == 3 &&
 		v.flags == 1, "verdict %d/%u", v.action, v.ifindex);
-out:
-	ubee_pktio_runner_free(r);
-	ubee_prog_free(prog);
 }
 
 static void socket_truncation(void)
@@ -777,20 +741,11 @@ static void socket_ld_abs(void)
 	static const struct ubee_insn p[] = {
 		MOV_X(6, 1), I(0x28, 0, 0, 0, 12) /* r0 = ntohs(pkt[12]) */, EXIT,
 	};
-	struct ubee_prog *prog = load(UBEE_PROG_TYPE_SOCKET_FILTER, p, N(p), NULL, 0);
-	struct ubee_pktio_runner *r = runner(prog, 0);
 	struct ubee_pktio_verdict v;
-	uint8_t f[64];
 
-	if (!r)
-		goto out;
-	frame(f, 64, 0);
-	T_EQ_U64(process(r, f, 64, 1, &v), 0);
+	T_EQ_U64(verdict_of(UBEE_PROG_TYPE_SOCKET_FILTER, p, N(p), NULL, 0, &v), 0);
 	T_EQ_U64(v.retval, 0x0800);
 	T_EQ_U64(v.len, 64);
-out:
-	ubee_pktio_runner_free(r);
-	ubee_prog_free(prog);
 }
 
 static void not_a_packet_type(void)
