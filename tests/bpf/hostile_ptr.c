@@ -351,7 +351,6 @@ static __attribute__((noinline)) void scratch_addr(void **out)
 // hostile: leak_callee_frame
 // type: socket_filter
 // expect: cannot spill pointers to stack into stack frame of the caller
-// known: ubee lets the callee store it and turns it into a scalar once the frame returns
 SEC("socket")
 int leak_callee_frame(struct __sk_buff *skb)
 {
