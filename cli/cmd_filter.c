@@ -170,6 +170,15 @@ static void dump_progs(const struct ubee_cbpf_insn *insns, size_t cnt,
 	}
 }
 
+/*
+ * Buffer of the capture's and the output's stdio streams (given, as
+ * glibc ignores the size of a buffer it allocates itself): libpcap reads
+ * and writes a record at a time (a 16-byte header, then the bytes), and
+ * stdio's default 4 KiB buffer would cost a system call every few
+ * packets.
+ */
+#define IO_BUF (1u << 20)
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -188,6 +197,8 @@ int cmd_filter(int argc, char **argv)
 	struct bpf_program bp = { 0 };
 	char errbuf[PCAP_ERRBUF_SIZE], lbuf[4096];
 	pcap_dumper_t *dumper = NULL;
+	FILE *in = NULL, *out = NULL;
+	char *in_buf = NULL, *out_buf = NULL;
 	pcap_t *p = NULL;
 	struct ubee_log log;
 	uint64_t packets = 0, selected = 0;
@@ -200,11 +211,20 @@ int cmd_filter(int argc, char **argv)
 		free(a.expr);
 		return 2;
 	}
-	p = pcap_open_offline(a.in, errbuf);
+	in = fopen(a.in, "rb");
+	if (!in) {
+		cli_err("filter: %s: %s", a.in, strerror(errno));
+		goto out;
+	}
+	in_buf = malloc(IO_BUF);
+	if (in_buf)
+		setvbuf(in, in_buf, _IOFBF, IO_BUF);
+	p = pcap_fopen_offline(in, errbuf);
 	if (!p) {
 		cli_err("filter: %s", errbuf);
 		goto out;
 	}
+	in = NULL; /* libpcap closes it */
 	if (a.cbpf_file) {
 		if (read_cbpf(a.cbpf_file, &parsed, &cnt))
 			goto out;
@@ -233,13 +253,24 @@ int cmd_filter(int argc, char **argv)
 	if (a.dump)
 		dump_progs(insns, cnt, ubee_cbpf_filter_prog(f));
 	if (a.out) {
-		dumper = pcap_dump_open(p, a.out);
+		out = strcmp(a.out, "-") ? fopen(a.out, "wb") : stdout;
+		if (!out) {
+			cli_err("filter: %s: %s", a.out, strerror(errno));
+			goto out;
+		}
+		/* (-d may have written to stdout already) */
+		out_buf = out != stdout ? malloc(IO_BUF) : NULL;
+		if (out_buf)
+			setvbuf(out, out_buf, _IOFBF, IO_BUF);
+		dumper = pcap_dump_fopen(p, out);
 		if (!dumper) {
 			cli_err("filter: %s", pcap_geterr(p));
 			goto out;
 		}
+		out = NULL; /* the dumper closes it */
 	}
 	t0 = now_s();
+	ubee_log_init(&log, lbuf, sizeof(lbuf));
 	for (;;) {
 		struct pcap_pkthdr *h;
 		const u_char *data;
@@ -254,7 +285,6 @@ int cmd_filter(int argc, char **argv)
 			goto out;
 		}
 		packets++;
-		ubee_log_init(&log, lbuf, sizeof(lbuf));
 		err = ubee_cbpf_filter_run(f, data, h->caplen, h->len, &keep, &log);
 		if (err) {
 			char what[64];
@@ -288,12 +318,18 @@ int cmd_filter(int argc, char **argv)
 out:
 	if (dumper)
 		pcap_dump_close(dumper);
+	if (in)
+		fclose(in);
+	if (out && out != stdout)
+		fclose(out);
+	if (p)
+		pcap_close(p);
+	free(in_buf);  /* after the streams that use them are closed */
+	free(out_buf);
 	ubee_cbpf_filter_free(f);
 	ubee_cbpf_free(parsed);
 	if (bp.bf_insns)
 		pcap_freecode(&bp);
-	if (p)
-		pcap_close(p);
 	free(a.expr);
 	return ret;
 }

@@ -392,6 +392,8 @@ static int run_pcap(struct pkt_state *st, struct ubee_pcap_reader *r)
 	int rc;
 
 	ubee_log_init(&log, lbuf, sizeof(lbuf));
+	/* Batches of BATCH packets share one CPU slot (as from an interface). */
+	ubee_pktio_runner_begin(st->runner);
 	while (!stop && (!st->a.count || n < st->a.count)) {
 		rc = ubee_pcap_next(r, &p, &log);
 		if (rc == 0)
@@ -402,8 +404,12 @@ static int run_pcap(struct pkt_state *st, struct ubee_pcap_reader *r)
 			break;
 		}
 		process(st, &p);
-		n++;
+		if (++n % BATCH == 0) {
+			ubee_pktio_runner_end(st->runner);
+			ubee_pktio_runner_begin(st->runner);
+		}
 	}
+	ubee_pktio_runner_end(st->runner);
 	st->seconds = now_s() - t0;
 	if (ubee_pcap_anomalies(r))
 		cli_err("%s: %llu record(s) with a captured length over the wire length (taken as wire length)",
@@ -448,8 +454,11 @@ static int run_iface(struct pkt_state *st)
 			st->broken = 1;
 			break;
 		}
+		/* One CPU slot for the batch, as a driver's poll runs. */
+		ubee_pktio_runner_begin(st->runner);
 		for (int i = 0; i < got && (!st->a.count || n < st->a.count); i++, n++)
 			process(st, &pkts[i]);
+		ubee_pktio_runner_end(st->runner);
 		ubee_iface_release(st->iface);
 		ubee_iface_flush(st->iface);
 		for (size_t i = 0; i < st->nr_targets; i++)

@@ -132,6 +132,31 @@ int ubee_cbpf_filter_run(const struct ubee_cbpf_filter *f, const void *pkt,
 			 uint32_t caplen, uint32_t wirelen, uint32_t *keep,
 			 struct ubee_log *log);
 
+/* One packet of a batch (layout fixed: 16 bytes). */
+struct ubee_cbpf_pkt {
+	const void *data;  /* captured bytes from the link-layer header on */
+	uint32_t caplen;   /* bytes at data */
+	uint32_t wirelen;  /* length on the wire, as in ubee_cbpf_filter_run */
+};
+
+/*
+ * Run the filter on pkts[0..n) (n may be 0): keep[i] gets packet i's
+ * verdict, exactly what ubee_cbpf_filter_run gives for it. The set-up of
+ * a run is done once per batch: with the JIT, a program that reads
+ * neither skb->protocol nor pkt_type runs in a loop compiled into its
+ * code (per packet a few stores and the program's own instructions,
+ * packet loads bounds-checked as in single runs); otherwise packets run
+ * one by one on the filter's prepared run. Batches of a few dozen to a
+ * few thousand packets amortise the set-up. Returns 0; -EINVAL when f,
+ * pkts or keep is NULL (nothing run) or at the first packet with a
+ * caplen but no data; or a run's error (logged). After an error the
+ * packets before the failing one have their verdicts, and keep[] of it
+ * and of the later ones is 0. Thread-safe as ubee_cbpf_filter_run.
+ */
+int ubee_cbpf_filter_run_batch(const struct ubee_cbpf_filter *f,
+			       const struct ubee_cbpf_pkt *pkts, size_t n,
+			       uint32_t *keep, struct ubee_log *log);
+
 #ifdef __cplusplus
 }
 #endif

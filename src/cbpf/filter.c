@@ -9,15 +9,32 @@
  * prepared run (struct ubee_runner) and __sk_buff for good: its runs
  * cost the program and a few stores. Other threads run it through
  * ubee_prog_run with a per-thread __sk_buff (correct, slower).
+ *
+ * Batches (ubee_cbpf_filter_run_batch) on the owner's JIT runner go
+ * through the loop the JIT compiles into every program that calls
+ * nothing (src/jit/jit.c, emit_batch): the batch is entered once, and
+ * per packet the loop stores the packet's address and sizes and calls
+ * the program's body. Other batches run packet by packet.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "cbpf/cbpf_int.h"
+#include "jit/jit.h"
 #include "ubee/asm.h"
 #include "ubee/progtype.h"
 #include "util/util.h"
+
+/* A batch of ubee_cbpf_pkt is what the JIT's batch loop reads. */
+_Static_assert(sizeof(struct ubee_cbpf_pkt) == sizeof(struct ubee_jit_pkt) &&
+	       offsetof(struct ubee_cbpf_pkt, data) == offsetof(struct ubee_jit_pkt, data) &&
+	       offsetof(struct ubee_cbpf_pkt, caplen) == offsetof(struct ubee_jit_pkt, caplen) &&
+	       offsetof(struct ubee_cbpf_pkt, wirelen) == offsetof(struct ubee_jit_pkt, wirelen),
+	       "struct ubee_cbpf_pkt is struct ubee_jit_pkt");
+_Static_assert(offsetof(struct ubee_sk_buff, len) == 0,
+	       "the batch loop stores the length at ctx + 0");
 
 #define ARPHRD_ETHER 1
 #define ETH_HLEN 14
@@ -32,18 +49,15 @@ struct ubee_cbpf_filter {
 	int need_meta;
 	/*
 	 * The fast path, owned by the first thread that runs the filter
-	 * (owner: the address of a thread-local variable of that thread;
+	 * (owner: that thread's pthread_self(), unique among live threads;
 	 * set once, by compare-and-swap): a prepared run and its context.
 	 * NULL runner: the options make runs fail; the slow path says why.
 	 */
 	struct ubee_runner *runner;
-	const void *owner;
+	uintptr_t owner;
 	struct ubee_log *log;      /* the runner's log now */
 	struct ubee_sk_buff skb;
 };
-
-/* This thread's identity for the owner field (unique among live threads). */
-static __thread char thread_token;
 
 /* Whether prog reads the skb's protocol or pkt_type (32-bit ctx loads). */
 static int reads_meta(const struct ubee_prog *prog)
@@ -191,18 +205,49 @@ static int slow_run(const struct ubee_cbpf_filter *f, const void *pkt,
 	return ubee_prog_run(f->prog, &o, r0, log);
 }
 
-/* Whether this thread owns f's runner (claiming it when nobody does). */
+/*
+ * Whether this thread owns f's runner (claiming it when nobody does).
+ * The thread's identity is pthread_self(), a read of the thread pointer
+ * (a thread-local variable's address would cost a __tls_get_addr call
+ * in this position-independent library).
+ */
 static int owns_runner(struct ubee_cbpf_filter *f)
 {
-	const void *owner = __atomic_load_n(&f->owner, __ATOMIC_RELAXED);
-	const void *none = NULL;
+	uintptr_t self = (uintptr_t)pthread_self();
+	uintptr_t owner = __atomic_load_n(&f->owner, __ATOMIC_RELAXED);
+	uintptr_t none = 0;
 
-	if (owner == &thread_token)
+	if (UBEE_LIKELY(owner == self))
 		return 1;
 	if (!f->runner || owner)
 		return 0;
-	return __atomic_compare_exchange_n(&f->owner, &none, &thread_token, 0,
+	return __atomic_compare_exchange_n(&f->owner, &none, self, 0,
 					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+/* A run on the owner's runner (mf owned by this thread). */
+static int fast_run(struct ubee_cbpf_filter *mf, const void *pkt,
+		    uint32_t caplen, uint32_t wirelen, uint64_t *r0)
+{
+	struct ubee_sk_buff *skb = &mf->skb;
+
+	skb->len = wirelen > caplen ? wirelen : caplen;
+	if (mf->need_meta) {
+		skb->protocol = 0;
+		skb->pkt_type = 0;
+		if (caplen >= ETH_HLEN)
+			eth_meta(skb, pkt, caplen);
+	}
+	return ubee_runner_run(mf->runner, skb, sizeof(*skb), pkt, caplen, r0);
+}
+
+/* Make log the runner's log (mf owned by this thread). */
+static void owner_log(struct ubee_cbpf_filter *mf, struct ubee_log *log)
+{
+	if (UBEE_UNLIKELY(mf->log != log)) {
+		ubee_runner_set_log(mf->runner, log);
+		mf->log = log;
+	}
 }
 
 int ubee_cbpf_filter_run(const struct ubee_cbpf_filter *f, const void *pkt,
@@ -211,7 +256,6 @@ int ubee_cbpf_filter_run(const struct ubee_cbpf_filter *f, const void *pkt,
 {
 	/* The owner's fast path is the filter's one mutable part. */
 	struct ubee_cbpf_filter *mf = (struct ubee_cbpf_filter *)f;
-	struct ubee_sk_buff *skb;
 	uint64_t r0 = 0;
 	int err;
 
@@ -220,19 +264,17 @@ int ubee_cbpf_filter_run(const struct ubee_cbpf_filter *f, const void *pkt,
 		return -EINVAL;
 	if (UBEE_UNLIKELY(!owns_runner(mf)))
 		goto slow;
-	skb = &mf->skb;
-	skb->len = wirelen > caplen ? wirelen : caplen;
-	if (f->need_meta) {
-		skb->protocol = 0;
-		skb->pkt_type = 0;
-		if (caplen >= ETH_HLEN)
-			eth_meta(skb, pkt, caplen);
+	owner_log(mf, log);
+	if (!f->need_meta) {
+		/* The JIT's batch loop for one packet: the cheapest entry. */
+		const struct ubee_jit_pkt one = { pkt, caplen, wirelen };
+		size_t done;
+
+		if (!ubee_jit_runner_pkts(mf->runner, &mf->skb, sizeof(mf->skb),
+					  &one, 1, keep, &done))
+			return 0;
 	}
-	if (UBEE_UNLIKELY(mf->log != log)) {
-		ubee_runner_set_log(mf->runner, log);
-		mf->log = log;
-	}
-	err = ubee_runner_run(mf->runner, skb, sizeof(*skb), pkt, caplen, &r0);
+	err = fast_run(mf, pkt, caplen, wirelen, &r0);
 	if (UBEE_UNLIKELY(err == -EBUSY))
 		goto slow; /* a run of this filter inside one of its runs */
 	goto out;
@@ -242,4 +284,74 @@ out:
 	if (!err)
 		*keep = (uint32_t)r0;
 	return err;
+}
+
+/*
+ * The batch one packet at a time (the interpreter, checked runs,
+ * programs reading protocol or pkt_type, threads other than the owner):
+ * owner says whether this thread owns mf's runner.
+ */
+static int batch_each(struct ubee_cbpf_filter *mf, int owner,
+		      const struct ubee_cbpf_pkt *pkts, size_t n,
+		      uint32_t *keep, struct ubee_log *log)
+{
+	size_t i;
+	int err = 0;
+
+	if (owner)
+		ubee_runner_begin(mf->runner);
+	for (i = 0; i < n; i++) {
+		const struct ubee_cbpf_pkt *p = &pkts[i];
+		uint64_t r0 = 0;
+
+		if (UBEE_UNLIKELY(!p->data && p->caplen)) {
+			err = -EINVAL;
+			break;
+		}
+		err = -EBUSY;
+		if (owner)
+			err = fast_run(mf, p->data, p->caplen, p->wirelen, &r0);
+		if (UBEE_UNLIKELY(err == -EBUSY))
+			err = slow_run(mf, p->data, p->caplen, p->wirelen, &r0,
+				       log);
+		if (UBEE_UNLIKELY(err))
+			break;
+		keep[i] = (uint32_t)r0;
+	}
+	if (owner)
+		ubee_runner_end(mf->runner);
+	if (err)
+		memset(keep + i, 0, (n - i) * sizeof(*keep));
+	return err;
+}
+
+int ubee_cbpf_filter_run_batch(const struct ubee_cbpf_filter *f,
+			       const struct ubee_cbpf_pkt *pkts, size_t n,
+			       uint32_t *keep, struct ubee_log *log)
+{
+	struct ubee_cbpf_filter *mf = (struct ubee_cbpf_filter *)f;
+	size_t done;
+	int owner;
+
+	if (!f || (n && (!pkts || !keep)))
+		return -EINVAL;
+	owner = owns_runner(mf);
+	if (owner)
+		owner_log(mf, log);
+	/*
+	 * The JIT's loop over the packets, when the program has it and no
+	 * packet needs the context's protocol and pkt_type: per packet a few
+	 * stores and the program.
+	 */
+	if (owner && !f->need_meta &&
+	    !ubee_jit_runner_pkts(mf->runner, &mf->skb, sizeof(mf->skb),
+				  (const struct ubee_jit_pkt *)pkts, n, keep,
+				  &done)) {
+		if (UBEE_LIKELY(done == n))
+			return 0;
+		/* packet done has bytes but no address */
+		memset(keep + done, 0, (n - done) * sizeof(*keep));
+		return -EINVAL;
+	}
+	return batch_each(mf, owner, pkts, n, keep, log);
 }

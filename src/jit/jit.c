@@ -11,9 +11,12 @@
  *
  *   entry      uint64_t entry(target, run, args, r10): saves what C needs
  *              kept, loads r1-r5 and r10, calls target, returns r0. For
- *              programs that use the run it also records the native stack
- *              pointer in run->jit_rsp, to which errors and early exits
- *              unwind (exit_ok, unwind).
+ *              programs that call helpers or subprograms it also records
+ *              the native stack pointer in run->jit_rsp, to which errors
+ *              and early exits unwind (exit_ok, unwind); programs that
+ *              call nothing get a light entry (light_run).
+ *   batch      for programs that call nothing and leave r2-r5 alone: a
+ *              loop running the body once per packet (emit_batch).
  *   body       one block per eBPF instruction, in order. Every function
  *              (main, bpf-to-bpf callee, callback) is entered by a native
  *              call and its EXIT is a ret, so a tail call is a jump into
@@ -114,6 +117,7 @@ enum {
 	LF_PENDING,  /* after a helper set run->pending */
 	LF_PKT_FAIL, /* LD_ABS/LD_IND out of the packet */
 	LF_DEPTH,    /* esi = index of a call exceeding the frames */
+	LF_BATCH,    /* the batch entry (batch_ok programs) */
 	LF__COUNT,
 };
 
@@ -140,6 +144,8 @@ struct jit_ctx {
 	int harden;
 	int bmi2;        /* the CPU has BMI2 (shlx, shrx, sarx) */
 	uint32_t *keys;  /* [2 * cnt] blinding keys (harden) */
+	int light;       /* the run is used, but no unwinding: light_run */
+	int batch;       /* a batch entry is emitted: batch_ok */
 	size_t idx;      /* instruction being emitted */
 	size_t skip_to;  /* instructions before it were emitted already */
 	size_t local_k;  /* bpf-to-bpf call sites emitted so far */
@@ -1202,7 +1208,15 @@ static void emit_entry(struct jit_ctx *c)
 	int fp = f->uses_fp;
 
 	block(c, lbl_fixed(c, LF_ENTRY));
-	if (f->need_run) {
+	if (c->light) {
+		x86_push(b, X86_RBP);
+		x86_push(b, RUN);
+		for (int r = 6; r <= 9; r++)
+			if (used & (1u << r))
+				x86_push(b, reg_map[r]);
+		x86_mov_rr(b, 1, RUN, X86_RSI);
+		fp = 1;
+	} else if (f->need_run) {
 		for (int k = 0; k < 6; k++)
 			x86_push(b, callee_saved[k]);
 		/* 7 words + the return address: 8 more keeps bodies aligned */
@@ -1232,15 +1246,20 @@ static void emit_entry(struct jit_ctx *c)
 		if ((r == 0 || r >= 6) && (used & (1u << r)))
 			x86_alu_rr(b, 0, X86_XOR, reg_map[r], reg_map[r]);
 	x86_call_r(b, X86_R11);
-	if (!f->need_run) {
+	if (!f->need_run || c->light) {
 		for (int r = 9; r >= 6; r--)
 			if (used & (1u << r))
 				x86_pop(b, reg_map[r]);
+		if (c->light)
+			x86_pop(b, RUN);
 		if (fp)
 			x86_pop(b, X86_RBP);
 		x86_ret(b);
-		return;
+		if (!f->need_run)
+			return;
 	}
+	/* A light program's packet loads unwind through these only when
+	 * it was tail-called from a frame other than the outermost. */
 	block(c, lbl_fixed(c, LF_EXIT_OK));
 	x86_alu_ri(b, 1, X86_ADD, X86_RSP, 8);
 	x86_pop_m(b, RUN, RUN_OFF(jit_rsp));
@@ -1251,6 +1270,74 @@ static void emit_entry(struct jit_ctx *c)
 	x86_load(b, 8, 0, X86_RSP, RUN, RUN_OFF(jit_rsp));
 	x86_alu_rr(b, 0, X86_XOR, X86_RAX, X86_RAX);
 	jump(c, X86_CC_ALWAYS, lbl_fixed(c, LF_EXIT_OK));
+}
+
+/*
+ * uint64_t batch(struct ubee_run *run, const struct ubee_jit_pkt *pkt,
+ *                const struct ubee_jit_pkt *end, uint32_t *out, void *ctx,
+ *                uint64_t r10)
+ *
+ * For each packet in [pkt, end) (at least one): run->pkt and pkt_size
+ * are the packet, the u32 at ctx + 0 its length (the larger of caplen and
+ * wirelen), r1 = ctx, r0 and r6-r9 zero (unless the program is
+ * verified: it cannot tell); the body runs and *out++ gets
+ * the low 32 bits of r0. A packet with a NULL address and a non-zero
+ * caplen stops the loop before it runs. Returns the address of the first
+ * packet not run (end when all ran). The loop's state lives in the host
+ * registers of r2-r5 (rsi, rdx, rcx, r8), which batch_ok programs never
+ * touch.
+ *
+ * Its short jumps are encoded here, not recorded: the only label jump
+ * they span is the call to the body, which always stays rel32.
+ */
+static void emit_batch(struct jit_ctx *c)
+{
+	static const uint8_t callee_saved[6] = {
+		X86_RBP, X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15,
+	};
+	struct x86_buf *b = &c->b;
+	uint16_t used = c->f->used;
+	size_t loop, go, done;
+
+	block(c, lbl_fixed(c, LF_BATCH));
+	/* 6 words + the return address: the body's call lands aligned */
+	for (int k = 0; k < 6; k++)
+		x86_push(b, callee_saved[k]);
+	x86_mov_rr(b, 1, RUN, X86_RDI);
+	x86_mov_rr(b, 1, X86_RBP, X86_R9);
+	loop = b->len;
+	x86_load(b, 8, 0, X86_R11, X86_RSI, 0);
+	x86_test_rr(b, 1, X86_R11, X86_R11);
+	x86_jcc8(b, X86_CC_E, 0); /* to the NULL case, patched below */
+	go = b->len;
+	x86_store(b, 8, X86_R11, RUN, RUN_OFF(pkt));
+	x86_load(b, 4, 0, X86_R11, X86_RSI, 8);
+	x86_store(b, 8, X86_R11, RUN, RUN_OFF(pkt_size));
+	x86_load(b, 4, 0, X86_R10, X86_RSI, 12);
+	x86_alu_rr(b, 1, X86_CMP, X86_R10, X86_R11);
+	x86_cmov(b, X86_CC_B, X86_R10, X86_R11);
+	x86_store(b, 4, X86_R10, X86_R8, 0);
+	x86_mov_rr(b, 1, X86_RDI, X86_R8);
+	/* A verified program never reads a register it has not written. */
+	for (int r = 0; r <= 9 && !c->prog->verified; r++)
+		if ((r == 0 || r >= 6) && (used & (1u << r)))
+			x86_alu_rr(b, 0, X86_XOR, reg_map[r], reg_map[r]);
+	call_label(c, 0);
+	x86_store(b, 4, X86_RAX, X86_RCX, 0);
+	x86_alu_ri(b, 1, X86_ADD, X86_RSI, (int32_t)sizeof(struct ubee_jit_pkt));
+	x86_alu_ri(b, 1, X86_ADD, X86_RCX, 4);
+	x86_alu_rr(b, 1, X86_CMP, X86_RSI, X86_RDX);
+	x86_jcc8(b, X86_CC_B, (int8_t)((int64_t)loop - (int64_t)(b->len + 2)));
+	done = b->len;
+	x86_mov_rr(b, 1, X86_RAX, X86_RSI);
+	for (int k = 5; k >= 0; k--)
+		x86_pop(b, callee_saved[k]);
+	x86_ret(b);
+	/* A NULL address: run it when it has no bytes, else stop. */
+	x86_patch8(b, go - 1, (int64_t)b->len - (int64_t)go);
+	x86_alu_mi(b, 0, X86_CMP, X86_RSI, 8, 0);
+	x86_jcc8(b, X86_CC_E, (int8_t)((int64_t)go - (int64_t)(b->len + 2)));
+	x86_jcc8(b, X86_CC_ALWAYS, (int8_t)((int64_t)done - (int64_t)(b->len + 2)));
 }
 
 static void emit_stubs(struct jit_ctx *c)
@@ -1279,6 +1366,16 @@ static void emit_stubs(struct jit_ctx *c)
 	}
 	if (f->has_pkt) {
 		block(c, lbl_fixed(c, LF_PKT_FAIL));
+		if (c->light) {
+			/* In the outermost frame: r0 = 0; exit. */
+			size_t deeper;
+
+			x86_alu_rm(b, 1, X86_CMP, X86_RBP, RUN, RUN_OFF(stack_top));
+			deeper = fwd8(c, X86_CC_NE);
+			x86_alu_rr(b, 0, X86_XOR, X86_RAX, X86_RAX);
+			x86_ret(b);
+			land8(c, deeper);
+		}
 		x86_store_imm(b, 4, RUN, RUN_OFF(exit_now), 1);
 		x86_store_imm(b, 4, RUN, RUN_OFF(pending), 1);
 		jump(c, X86_CC_ALWAYS, lbl_fixed(c, LF_UNWIND));
@@ -1299,11 +1396,45 @@ static void emit_stubs(struct jit_ctx *c)
 	}
 }
 
+/* ---- what entries a program gets ------------------------------------------ */
+
+/*
+ * A program that uses the run but calls nothing (no helper left after
+ * inlining, no bpf-to-bpf call) never leaves its outermost frame except
+ * by its exit: it needs no unwinding, so its entry keeps only r10, r12
+ * and the registers it uses, and a packet load out of bounds there is
+ * "r0 = 0; exit" (a plain return). Only when it was tail-called from a
+ * deeper frame of another program does the load unwind as before.
+ */
+static int light_run(const struct jit_facts *f)
+{
+	return f->need_run && !f->has_helper && !f->nr_local;
+}
+
+/*
+ * A program that calls nothing, leaves r2-r5 alone (the batch loop
+ * keeps its state there) and has no may_goto (its allowance is per run)
+ * also gets a batch entry: classic filters translated by src/cbpf are
+ * such programs.
+ */
+static int batch_ok(const struct ubee_prog *prog, const struct jit_facts *f)
+{
+	if (f->has_helper || f->nr_local || (f->used & JIT_R1_R5 & ~(1u << 1)))
+		return 0;
+	for (size_t i = 0; i < prog->cnt; i++)
+		if (!(f->flags[i] & JF_SECOND) &&
+		    prog->code[i].op == UBEE_OP_MAY_GOTO)
+			return 0;
+	return 1;
+}
+
 /* ---- emission and relaxation -------------------------------------------- */
 
 static int emit_all(struct jit_ctx *c)
 {
 	emit_entry(c);
+	if (c->batch)
+		emit_batch(c);
 	for (size_t i = 0; i < c->prog->cnt; i++) {
 		block(c, i);
 		if ((c->f->flags[i] & JF_SECOND) || i < c->skip_to)
@@ -1451,6 +1582,8 @@ int ubee_jit_compile(const struct ubee_prog *prog, struct ubee_jit **out,
 	c.log = log;
 	c.harden = !!(prog->flags & UBEE_PROG_HARDEN);
 	c.bmi2 = __builtin_cpu_supports("bmi2");
+	c.light = light_run(&f);
+	c.batch = batch_ok(prog, &f);
 	c.nlabels = prog->cnt + 1 + LF__COUNT + f.nr_local;
 	x86_init(&c.b);
 	/* off[] and lab_j[] in one block */
@@ -1482,6 +1615,7 @@ int ubee_jit_compile(const struct ubee_prog *prog, struct ubee_jit **out,
 	jit->cnt = prog->cnt;
 	jit->hardened = c.harden;
 	jit->insn_off = (uint32_t *)(jit + 1);
+	jit->batch_off = c.batch ? c.off[lbl_fixed(&c, LF_BATCH)] : 0;
 	memcpy(jit->insn_off, c.off, (prog->cnt + 1) * sizeof(*jit->insn_off));
 	*out = jit;
 	jit = NULL;

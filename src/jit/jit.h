@@ -33,7 +33,16 @@ struct ubee_jit {
 	uint32_t *insn_off;  /* [cnt + 1]: start of each slot's code */
 	size_t cnt;
 	int hardened;
+	uint32_t batch_off;  /* the batch entry (ubee_jit_exec_pkts), or 0 */
 };
+
+/* One packet of a batch run; the compiled loop reads this layout. */
+struct ubee_jit_pkt {
+	const void *data;
+	uint32_t caplen;     /* bytes at data: run->pkt_size */
+	uint32_t wirelen;    /* length on the wire (at least caplen counts) */
+};
+_Static_assert(sizeof(struct ubee_jit_pkt) == 16, "the batch loop's stride");
 
 /* 1 when this machine can run JIT code (x86-64). */
 int ubee_jit_available(void);
@@ -62,6 +71,23 @@ int ubee_jit_get(const struct ubee_prog *prog, const struct ubee_jit **out,
  */
 int ubee_jit_exec(struct ubee_run *run, const struct ubee_dinsn *start,
 		  const uint64_t args[5], unsigned depth, uint64_t *r0);
+
+/*
+ * Run r's program (compiled, r->run.jit set) once per packet of
+ * pkts[0..n) with one context: before each run, run->pkt and pkt_size
+ * are the packet's bytes and the u32 at ctx + 0 (skb->len for an
+ * __sk_buff) the larger of caplen and wirelen; out[i] gets the low 32
+ * bits of the run's r0 (a packet load out of bounds gives 0). ctx_size
+ * is the context's size (at least r's minimum). *done gets the packets
+ * run: all n, or fewer when packet *done has a NULL address and a
+ * non-zero caplen (it is not run). Only programs that call nothing and
+ * leave r2-r5 alone have the compiled loop for it (classic filters);
+ * others, a runner already busy, or statistics being counted get
+ * -EOPNOTSUPP (nothing run): run them one by one. Returns 0.
+ */
+int ubee_jit_runner_pkts(struct ubee_runner *r, void *ctx, size_t ctx_size,
+			 const struct ubee_jit_pkt *pkts, size_t n,
+			 uint32_t *out, size_t *done);
 
 /*
  * Called by compiled code (never by C): after a helper left run->pending

@@ -72,6 +72,44 @@ int ubee_jit_exec(struct ubee_run *run, const struct ubee_dinsn *start,
 	return 0;
 }
 
+/* The batch entry of programs that have one (jit.c, emit_batch). */
+typedef const struct ubee_jit_pkt *(*jit_batch_fn)(struct ubee_run *run,
+			     const struct ubee_jit_pkt *pkt,
+			     const struct ubee_jit_pkt *end, uint32_t *out,
+			     void *ctx, uint64_t r10);
+
+int ubee_jit_runner_pkts(struct ubee_runner *r, void *ctx, size_t ctx_size,
+			 const struct ubee_jit_pkt *pkts, size_t n,
+			 uint32_t *out, size_t *done)
+{
+	struct ubee_run *run = &r->run;
+	const struct ubee_jit *jit = NULL;
+	const struct ubee_jit_pkt *stop;
+	jit_batch_fn batch;
+
+	*done = 0;
+	if (run->jit)
+		jit = __atomic_load_n(&r->prog->jit, __ATOMIC_ACQUIRE);
+	if (UBEE_UNLIKELY(!jit || !jit->batch_off || r->busy || !ctx ||
+			  ctx_size < r->ctx_min || ubee_vm_stats_enabled(r->prog)))
+		return -EOPNOTSUPP;
+	if (UBEE_UNLIKELY(!n))
+		return 0;
+	batch = (jit_batch_fn)(uintptr_t)(jit->code + jit->batch_off);
+	run->prog = r->prog;
+	run->ctx = ctx;
+	run->ctx_size = ctx_size;
+	r->busy = 1;
+	if (r->needs_cpu)
+		ubee_runner_begin(r);
+	stop = batch(run, pkts, pkts + n, out, ctx, run->stack_top);
+	if (r->needs_cpu)
+		ubee_runner_end(r);
+	r->busy = 0;
+	*done = (size_t)(stop - pkts);
+	return 0;
+}
+
 const void *ubee_jit_pending(struct ubee_run *run)
 {
 	const struct ubee_prog *next = run->tail_next;
