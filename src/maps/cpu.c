@@ -9,14 +9,19 @@
  * waits on: after a pointer is unpublished, every run that was holding a
  * slot has either released it or had it counted, so none can still hold
  * the pointer (RCU's grace period, with runs as read-side sections).
+ * Once the process shares per-CPU data with others (a pinned per-CPU map
+ * is open), runs claim slots in shared claim tables instead
+ * (cpushare.c); a local claim re-checks that after its exchange.
  * The maps' spin lock's slow path is here too.
  */
 #define _GNU_SOURCE
 #include <assert.h>
+#include <limits.h>
 #include <sched.h>
 #include <unistd.h>
 
 #include "maps/maps.h"
+#include "util/util.h"
 
 /* One cache line per slot: claims on neighbouring slots never bounce. */
 struct cpu_slot {
@@ -27,9 +32,14 @@ struct cpu_slot {
 static struct cpu_slot slots[UBEE_MAP_MAX_CPUS];
 static unsigned nr_cpus;
 
-/* The slot this thread's run holds, and how deeply runs are nested. */
+/*
+ * The slot this thread's run holds, how deeply runs are nested, and in
+ * how many shared tables the slot is claimed (0: the local table; always
+ * 0 outside runs, so a local claim need not write it).
+ */
 static __thread unsigned cur_slot;
 static __thread unsigned depth;
+static __thread unsigned cur_tables;
 
 /*
  * sysconf(_SC_NPROCESSORS_CONF), the configured (possible) CPUs, read
@@ -71,6 +81,9 @@ unsigned ubee_map_cpu(void)
  * Claim a slot, starting with this CPU's and going round the others;
  * when all are held (more runs than CPUs), yield and go round again. A
  * relaxed load skips held slots without writing to their cache line.
+ * A local claim is good only while no shared table is in use: checked
+ * after the exchange (seq_cst, as ubee_map_cpus_share publishes a table
+ * before its grace period), else the shared tables are claimed instead.
  */
 unsigned ubee_map_cpu_enter(void)
 {
@@ -80,12 +93,21 @@ unsigned ubee_map_cpu_enter(void)
 		return cur_slot;
 	n = ubee_map_nr_cpus();
 	c = current_cpu(n);
+	if (UBEE_UNLIKELY(__atomic_load_n(&ubee_cpus_nr_shared,
+					  __ATOMIC_RELAXED)))
+		return cur_slot = ubee_cpus_claim(c, &cur_tables);
 	for (;;) {
 		for (i = 0; i < n; i++) {
 			struct cpu_slot *s = &slots[c];
 
 			if (!__atomic_load_n(&s->held, __ATOMIC_RELAXED) &&
 			    !__atomic_exchange_n(&s->held, 1, __ATOMIC_SEQ_CST)) {
+				if (UBEE_UNLIKELY(__atomic_load_n(&ubee_cpus_nr_shared,
+								  __ATOMIC_SEQ_CST))) {
+					__atomic_store_n(&s->held, 0,
+							 __ATOMIC_RELEASE);
+					return cur_slot = ubee_cpus_claim(c, &cur_tables);
+				}
 				cur_slot = c;
 				return c;
 			}
@@ -93,6 +115,11 @@ unsigned ubee_map_cpu_enter(void)
 		}
 		sched_yield();
 	}
+}
+
+int ubee_map_cpu_in_run(void)
+{
+	return depth != 0;
 }
 
 /*
@@ -107,6 +134,13 @@ void ubee_map_cpu_exit(unsigned cpu)
 	assert(depth > 0 && cpu == cur_slot);
 	if (--depth)
 		return;
+	if (UBEE_UNLIKELY(cur_tables)) {
+		unsigned nt = cur_tables;
+
+		cur_tables = 0;
+		ubee_cpus_release(nt, cpu);
+		return;
+	}
 	s = &slots[cpu];
 	__atomic_store_n(&s->runs, s->runs + 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&s->held, 0, __ATOMIC_RELEASE);
@@ -114,7 +148,10 @@ void ubee_map_cpu_exit(unsigned cpu)
 
 /*
  * Work: one pass over the slots, waiting on each that is held until its
- * run ends (a run started after the call may be waited for too: harmless).
+ * run ends (a run started after the call may be waited for too: harmless);
+ * then the same over this process's claims in the shared tables (other
+ * processes' runs cannot hold this process's pointers: not waited for,
+ * so a dead holder never blocks this).
  */
 void ubee_map_sync(void)
 {
@@ -127,7 +164,7 @@ void ubee_map_sync(void)
 		unsigned long runs;
 		unsigned spins = 0;
 
-		if (depth && c == cur_slot)
+		if (depth && !cur_tables && c == cur_slot)
 			continue;
 		runs = __atomic_load_n(&s->runs, __ATOMIC_ACQUIRE);
 		while (__atomic_load_n(&s->held, __ATOMIC_ACQUIRE) &&
@@ -138,6 +175,7 @@ void ubee_map_sync(void)
 				sched_yield();
 		}
 	}
+	ubee_cpus_sync(depth && cur_tables ? cur_slot : UINT_MAX);
 }
 
 /* The contended path of ubee_spin_lock: wait for a free lock, then take it. */

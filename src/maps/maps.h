@@ -166,6 +166,8 @@ unsigned ubee_map_cpu(void);
  */
 unsigned ubee_map_cpu_enter(void);
 void ubee_map_cpu_exit(unsigned cpu);
+/* 1 while this thread's run (or batch) holds a slot. */
+int ubee_map_cpu_in_run(void);
 
 /*
  * Wait until every program run that was in progress when called has
@@ -175,6 +177,34 @@ void ubee_map_cpu_exit(unsigned cpu);
  * user side only; a run on the calling thread is not waited for.
  */
 void ubee_map_sync(void);
+
+/*
+ * Shared CPU slots (cpushare.c): runs of processes that share per-CPU
+ * data claim slots in claim tables, files named UBEE_CPUS_FILE next to
+ * the map files (docs/PINNING.md), instead of cpu.c's process-local
+ * table. ubee_map_cpus_share(map, path) is called before a per-CPU map
+ * file at path becomes reachable by this process's runs (opening) or by
+ * other processes (pinning, before the link): it maps the directory's
+ * table (created when missing, refused with a log line when malformed),
+ * from then on used by every run, and waits (ubee_map_sync) for the
+ * runs that claimed without it. No-op for other map types. 0 or -errno.
+ */
+#define UBEE_CPUS_FILE ".ubee-cpus"
+#define UBEE_CPUS_MAX_TABLES 8
+int ubee_map_cpus_share(const struct ubee_map *map, const char *path,
+			struct ubee_log *log);
+/* Tables in use (0: local slots only); hidden: one load in the run path. */
+extern unsigned ubee_cpus_nr_shared __attribute__((visibility("hidden")));
+/*
+ * Claim a slot, starting at start, in every table in use (as
+ * ubee_map_cpu_enter: waiting, taking over dead holders' slots); *nt gets
+ * the number of tables claimed, which ubee_cpus_release takes back.
+ */
+unsigned ubee_cpus_claim(unsigned start, unsigned *nt);
+void ubee_cpus_release(unsigned nt, unsigned cpu);
+/* ubee_map_sync's part for shared slots: this process's runs, but the
+ * calling thread's own claim on slot skip. */
+void ubee_cpus_sync(unsigned skip);
 
 /* Spin-wait hint for busy loops. */
 static inline void ubee_cpu_relax(void)

@@ -265,6 +265,9 @@ int ubee_map_pin(struct ubee_map *map, const char *pinpath,
 		err = write_all(fd, pin->btf_raw, pin->btf_size, bytes);
 	if (!err)
 		err = write_all(fd, &hdr, sizeof(hdr), 0);
+	/* Per-CPU values: shared slot claims before anyone else can run. */
+	if (!err)
+		err = ubee_map_cpus_share(map, path, log);
 	if (err)
 		goto fail;
 	if (link(tmp, path)) {
@@ -460,6 +463,8 @@ int ubee_map_open_pinned(const char *pinpath, struct ubee_map **out,
 	if (err)
 		goto out;
 	err = check_hdr(path, &h, (uint64_t)st.st_size, &map, log);
+	if (!err)
+		err = ubee_map_cpus_share(map, path, log);
 	if (err)
 		goto out;
 	err = load_btf(map, fd, &h, path, log);

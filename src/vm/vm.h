@@ -91,6 +91,7 @@ struct ubee_prog {
 	uint8_t *func_entry;          /* [cnt] 1: target of an LDDW_FUNC (or NULL) */
 	uint32_t flags;               /* enum ubee_prog_flags */
 	int verified;                 /* set by the verifier: may run unchecked */
+	int uninit_stack;             /* verified, reads stack it never wrote */
 	ubee_tail_call_fn tail_call;  /* NULL: every tail call fails */
 	const struct ubee_prog_type *type; /* never NULL once loaded */
 	struct ubee_map **maps;       /* [nr_maps], a reference on each */
@@ -217,8 +218,8 @@ int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
  * helper calls: nothing it can do depends on a CPU slot (per-CPU values,
  * bpf_get_smp_processor_id, map memory ubee_map_sync protects), so its
  * runs claim none. Inside a batch (ubee_runner_begin) run.cpu is the
- * slot the batch holds, and each run ends by marking a quiescent point
- * (ubee_map_cpu_quiesce) instead of releasing it.
+ * slot the batch holds until ubee_runner_end; its runs neither claim nor
+ * release one.
  */
 struct ubee_runner {
 	struct ubee_run run;
