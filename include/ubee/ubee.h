@@ -268,7 +268,7 @@ struct ubee_prog_opts {
  * Decode, validate and prepare cnt instructions (copied). On success *out
  * owns a new program (free with ubee_prog_free) and 0 is returned. A
  * malformed program gives -EINVAL and a log line naming the instruction:
- * "5: invalid opcode 0x8e".
+ * "5: unknown opcode 8e".
  */
 int ubee_prog_load(const struct ubee_insn *insns, size_t cnt,
 		   const struct ubee_prog_opts *opts, struct ubee_prog **out,

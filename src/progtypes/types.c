@@ -325,7 +325,9 @@ static const struct ubee_ctx_field cgroup_sock_fields[] = {
 };
 static const struct ubee_ctx_field sock_ops_fields[] = {
 	{ "op", 0, 4, .read = UBEE_CTX_SZ_4 },
-	{ "args", 4, 16, .read = UBEE_CTX_SZ_4 },
+	/* args[4] | reply | replylong[4]: only reply may be written */
+	{ "reply", 4, 4, .read = UBEE_CTX_SZ_4, .write = UBEE_CTX_SZ_4 },
+	{ "args", 8, 12, .read = UBEE_CTX_SZ_4 },
 	{ "family", 20, 4, .read = UBEE_CTX_SZ_4 },
 	{ "remote_ip4", 24, 4, .read = UBEE_CTX_SZ_4 },
 	{ "local_ip4", 28, 4, .read = UBEE_CTX_SZ_4 },

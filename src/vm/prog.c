@@ -58,12 +58,12 @@ static int resolve_helper(struct ubee_prog *prog, const struct ubee_helpers *reg
 	if (!h && (prog->flags & UBEE_PROG_VERIFY_ONLY))
 		h = ubee_vproto_find(in->imm);
 	if (!h) {
-		ubee_logf(log, "%zu: call to unknown helper %d", idx, in->imm);
+		ubee_logf(log, "%zu: invalid func unknown#%d", idx, in->imm);
 		return -EINVAL;
 	}
 	if (!ubee_prog_type_allows_helper(prog->type, h->id)) {
-		ubee_logf(log, "%zu: program type %s may not call %s (%d)", idx,
-			  prog->type->name, h->name, h->id);
+		ubee_logf(log, "%zu: program of this type cannot use helper %s#%d (type %s)",
+			  idx, h->name, h->id, prog->type->name);
 		return -EACCES;
 	}
 	if (!(prog->nr_helpers & (prog->nr_helpers + 1))) {

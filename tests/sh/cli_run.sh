@@ -74,7 +74,7 @@ expect_err() { # name pattern command...
 	grep -q -- "$pat" "$t/e" && pass "$n" || fail "$n" "stderr: $(cat "$t/e")"
 }
 "$UBEE" asm examples/bad.s -o "$t/bad.bin"
-expect_err cli.run.malformed "1: jump out of range to 7" "$UBEE" run "$t/bad.bin"
+expect_err cli.run.malformed "1: jump out of range from insn 1 to 7" "$UBEE" run "$t/bad.bin"
 printf 'abc' > "$t/odd.bin"
 expect_err cli.run.odd-size "multiple of 8 bytes" "$UBEE" run "$t/odd.bin"
 : > "$t/empty.bin"
@@ -91,7 +91,7 @@ printf 'l:\ngoto l\n' > "$t/loop.s"
 "$UBEE" asm "$t/loop.s" -o "$t/loop.bin"
 expect_err cli.run.infinite-loop "infinite loop detected at insn 0" "$UBEE" run "$t/loop.bin"
 expect_err cli.run.budget "budget" "$UBEE" run "$t/loop.bin" --no-verify
-expect_err cli.run.unknown-helper "unknown helper" sh -c "printf 'call 0x7777\nexit\n' > '$t/h.s' && '$UBEE' asm '$t/h.s' -o '$t/h.bin' && '$UBEE' run '$t/h.bin'"
+expect_err cli.run.unknown-helper "0: invalid func unknown#30583" sh -c "printf 'call 0x7777\nexit\n' > '$t/h.s' && '$UBEE' asm '$t/h.s' -o '$t/h.bin' && '$UBEE' run '$t/h.bin'"
 printf 'r0 = 0x1\nbogus r1\nexit\n' > "$t/syn.s"
 expect_err cli.asm.error "line 2" "$UBEE" asm "$t/syn.s" -o "$t/syn.bin"
 

@@ -391,15 +391,16 @@ static void test_invalid(void)
 		size_t cnt;
 		const char *want; /* the whole text, or a part of it */
 	} bad[] = {
-		{ { I(0xff, 0, 0, 0, 0) }, 1, "<invalid: invalid opcode 0xff>" },
-		{ { I(0x00, 0, 0, 0, 0) }, 1, "<invalid: invalid opcode 0x00>" },
-		{ { I(0x07, 1, 0, 2, 4) }, 1, "invalid variant of opcode 0x07" },
-		{ { I(0xd4, 1, 0, 0, 8) }, 1, "opcode 0xd4" },
-		{ { I(0xb7, 10, 0, 0, 1) }, 1, "r10" },
-		{ { I(0x0f, 11, 0, 0, 0) }, 1, "r11" },
-		{ { I(0x95, 1, 0, 0, 0) }, 1, "dst_reg" },
-		{ { I(0x18, 1, 0, 0, 1) }, 1, "second slot" },
-		{ { I(0x18, 1, 1, 0, 1), I(0, 0, 0, 0, 7) }, 2, "second immediate" },
+		{ { I(0xff, 0, 0, 0, 0) }, 1, "<invalid: unknown opcode ff>" },
+		{ { I(0x00, 0, 0, 0, 0) }, 1, "<invalid: unknown opcode 00>" },
+		{ { I(0x07, 1, 0, 2, 4) }, 1, "BPF_ALU uses reserved fields (opcode 0x07: src 0, off 2, imm 4)" },
+		{ { I(0xd4, 1, 0, 0, 8) }, 1, "BPF_END uses reserved fields (opcode 0xd4" },
+		{ { I(0xb7, 10, 0, 0, 1) }, 1, "<invalid: frame pointer is read only>" },
+		{ { I(0x0f, 11, 0, 0, 0) }, 1, "<invalid: R11 is invalid>" },
+		{ { I(0x95, 1, 0, 0, 0) }, 1, "BPF_EXIT uses reserved fields (dst_reg is 1, must be 0)" },
+		{ { I(0x18, 1, 0, 0, 1) }, 1, "invalid bpf_ld_imm64 insn (lddw is missing its second slot)" },
+		{ { I(0x18, 1, 1, 0, 1), I(0, 0, 0, 0, 7) }, 2,
+		  "unrecognized bpf_ld_imm64 insn (lddw map_fd has non-zero second immediate 7)" },
 	};
 	char buf[256];
 
@@ -485,13 +486,13 @@ static void test_errors(void)
 		{ "goto +32768", "line 1: jump offset '+32768' out of range" },
 		{ "exit\ngoto nowhere", "line 2: unknown label 'nowhere'" },
 		{ "a: exit\nexit\na: exit", "line 3: label 'a' already defined on line 1" },
-		{ "r10 = 1", "line 1: frame pointer r10 is read only" },
+		{ "r10 = 1", "line 1: frame pointer is read only" },
 		{ "w1 += r2", "line 1: register 'r2' must be a 32-bit w register" },
 		{ "w1 = (s32)w2", "line 1: no such instruction: 'w1 = (s32)w2'" },
 		{ "r1 = le16 r2", "line 1: both registers must be the same" },
 		{ "r1 = map_fd(1)", "line 1: expected 'll' at end of line" },
 		{ "exit exit", "line 1: unexpected 'exit' after the instruction" },
-		{ "<invalid: invalid opcode 0xff>", "line 1: syntax error at '<invalid" },
+		{ "<invalid: unknown opcode ff>", "line 1: syntax error at '<invalid" },
 		{ "r1 = *(u8 *)skb[0]", "line 1: packet loads write r0" },
 		{ "w1 = *(u64 *)(r2 + 0)", "line 1: load of u64 needs a 64-bit r register" },
 		{ "r0 = cmpxchg_64(r1 + 0, r1, r2)", "line 1: cmpxchg_64 compares with and writes r0" },

@@ -362,10 +362,10 @@ static void unknown_helper_rejected(void)
 
 	/* Built-in, but not in this registry. */
 	T_EQ_U64(exec(p, N(p), empty, NULL, 0, &r0), -EINVAL);
-	T_CHECK(!strcmp(logbuf, "0: call to unknown helper 5\n"), "log: %s", logbuf);
+	T_CHECK(!strcmp(logbuf, "0: invalid func unknown#5\n"), "log: %s", logbuf);
 	/* Custom, but the built-ins are used. */
 	T_EQ_U64(exec(q, N(q), NULL, NULL, 0, &r0), -EINVAL);
-	T_CHECK(!strcmp(logbuf, "1: call to unknown helper 1000\n"), "log: %s", logbuf);
+	T_CHECK(!strcmp(logbuf, "1: invalid func unknown#1000\n"), "log: %s", logbuf);
 	ubee_helpers_free(empty);
 }
 

@@ -342,7 +342,7 @@ static void load_checks_helpers(void)
 		return;
 	err = load(UBEE_PROG_TYPE_XDP, p, n, &prog);
 	T_CHECK(err == -EACCES &&
-			!strcmp(logbuf, "2: program type xdp may not call bpf_skb_load_bytes (26)\n"),
+			!strcmp(logbuf, "2: program of this type cannot use helper bpf_skb_load_bytes#26 (type xdp)\n"),
 		"xdp + skb_load_bytes: %d %s", err, logbuf);
 	err = load(UBEE_PROG_TYPE_SCHED_CLS, p, n, &prog);
 	T_CHECK(!err && ubee_prog_get_type(prog) ==
@@ -352,15 +352,15 @@ static void load_checks_helpers(void)
 	prog = NULL;
 	err = load(UBEE_PROG_TYPE_KPROBE, p, n, &prog);
 	T_CHECK(err == -EACCES &&
-			!strcmp(logbuf, "2: program type kprobe may not call bpf_skb_load_bytes (26)\n"),
+			!strcmp(logbuf, "2: program of this type cannot use helper bpf_skb_load_bytes#26 (type kprobe)\n"),
 		"kprobe: %d %s", err, logbuf);
 	err = load(UBEE_PROG_TYPE_MEM, p, n, &prog);
 	T_CHECK(err == -EACCES &&
-			!strcmp(logbuf, "2: program type mem may not call bpf_skb_load_bytes (26)\n"),
+			!strcmp(logbuf, "2: program of this type cannot use helper bpf_skb_load_bytes#26 (type mem)\n"),
 		"mem: %d %s", err, logbuf);
 	p[2].imm = 211; /* no such helper here */
 	err = load(UBEE_PROG_TYPE_XDP, p, n, &prog);
-	T_CHECK(err == -EINVAL && !strcmp(logbuf, "2: call to unknown helper 211\n"),
+	T_CHECK(err == -EINVAL && !strcmp(logbuf, "2: invalid func unknown#211\n"),
 		"unknown: %d %s", err, logbuf);
 	err = load(99, p, n, &prog);
 	T_CHECK(err == -EINVAL && !strcmp(logbuf, "0: unknown program type 99\n"),
@@ -458,7 +458,7 @@ static void custom_type_registration(void)
 	p[1].imm = 7; /* not on its list */
 	err = load(mine.id, p, n, &prog);
 	T_CHECK(err == -EACCES &&
-			!strcmp(logbuf, "1: program type my_hook may not call bpf_get_prandom_u32 (7)\n"),
+			!strcmp(logbuf, "1: program of this type cannot use helper bpf_get_prandom_u32#7 (type my_hook)\n"),
 		"not allowed: %d %s", err, logbuf);
 	ubee_insns_free(p);
 }
