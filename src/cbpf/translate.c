@@ -10,8 +10,11 @@
  *   tmp  r8  (keeps A while LDX MSH borrows r0)
  *   M[k] the 32-bit word at r10 - (16 - k) * 4
  *
- * Arithmetic is 32-bit (ALU32, JMP32), so A and X always hold zero-extended
- * 32-bit values. Packet loads out of range end the program with 0 (eBPF's
+ * Classic A and X start at 0: the prologue sets r0 and r7 to 0 only when
+ * some path reads them before writing them (read_unset); LDX MSH keeps A
+ * in r8 only when A is read afterwards (live_regs). Arithmetic is
+ * 32-bit (ALU32, JMP32), so A and X always hold zero-extended 32-bit
+ * values. Packet loads out of range end the program with 0 (eBPF's
  * LD_ABS rule, also classic BPF's); division and modulo by X test X first
  * and return 0 when it is 0. Each classic instruction becomes at most
  * MAX_EXPANSION eBPF instructions; jumps are emitted with their classic
@@ -139,7 +142,8 @@ static void ancillary(struct tr *t, uint32_t off, uint32_t hatype)
 	}
 }
 
-static void load(struct tr *t, const struct ubee_cbpf_insn *in, uint32_t hatype)
+static void load(struct tr *t, const struct ubee_cbpf_insn *in, uint32_t hatype,
+		 int keep_a)
 {
 	uint8_t size = (uint8_t)CB_SIZE(in->code);
 	uint8_t dst = CB_CLASS(in->code) == CB_LD ? R_A : R_X;
@@ -165,13 +169,16 @@ static void load(struct tr *t, const struct ubee_cbpf_insn *in, uint32_t hatype)
 		     offsetof(struct ubee_sk_buff, len), 0);
 		break;
 	case CB_MSH:
-		/* X = (P[k] & 0xf) << 2; the byte load needs r0, so keep A. */
-		emit(t, E_ALU64 | E_MOV | E_X, R_TMP, R_A, 0, 0);
+		/* X = (P[k] & 0xf) << 2; the byte load needs r0, so keep A
+		 * when something reads it afterwards. */
+		if (keep_a)
+			emit(t, E_ALU64 | E_MOV | E_X, R_TMP, R_A, 0, 0);
 		emit(t, E_LD | E_ABS | CB_B, 0, 0, 0, (int32_t)in->k);
 		emit(t, E_ALU | CB_AND | E_K, R_A, 0, 0, 0xf);
 		emit(t, E_ALU | CB_LSH | E_K, R_A, 0, 0, 2);
 		emit(t, E_ALU | E_MOV | E_X, R_X, R_A, 0, 0);
-		emit(t, E_ALU64 | E_MOV | E_X, R_A, R_TMP, 0, 0);
+		if (keep_a)
+			emit(t, E_ALU64 | E_MOV | E_X, R_A, R_TMP, 0, 0);
 		break;
 	}
 }
@@ -226,13 +233,150 @@ static void jump(struct tr *t, const struct ubee_cbpf_insn *in, size_t pc)
 	}
 }
 
+/* Classic registers, as bits of the sets below. */
+enum { REG_A = 1, REG_X = 2 };
+
+/*
+ * What insn reads and writes of A and X in its translation (LDX MSH
+ * parks A in r8 and puts it back, reading it, when A is read afterwards:
+ * a_after). A conditional jump whose branches meet still counts as
+ * reading.
+ */
+static void insn_regs(const struct ubee_cbpf_insn *in, unsigned a_after,
+		      unsigned *rd, unsigned *wr)
+{
+	uint16_t c = in->code;
+
+	*rd = *wr = 0;
+	switch (CB_CLASS(c)) {
+	case CB_LD:
+		*wr = REG_A;
+		if (CB_MODE(c) == CB_IND)
+			*rd = REG_X;
+		else if (cbpf_is_ancillary(in) &&
+			 in->k - (uint32_t)UBEE_SKF_AD_OFF == CB_AD_ALU_XOR_X)
+			*rd = REG_A | REG_X;
+		break;
+	case CB_LDX:
+		*wr = REG_X;
+		if (CB_MODE(c) == CB_MSH)
+			*rd = a_after & REG_A;
+		break;
+	case CB_ST:
+		*rd = REG_A;
+		break;
+	case CB_STX:
+		*rd = REG_X;
+		break;
+	case CB_ALU:
+		*rd = REG_A | (CB_OP(c) != CB_NEG && CB_SRC(c) == CB_X ? REG_X : 0);
+		*wr = REG_A;
+		break;
+	case CB_JMP:
+		if (CB_OP(c) != CB_JA)
+			*rd = REG_A | (CB_SRC(c) == CB_X ? REG_X : 0);
+		break;
+	case CB_RET:
+		if (CB_RVAL(c) == CB_A)
+			*rd = REG_A;
+		break;
+	case CB_MISC:
+		*rd = CB_MISCOP(c) == CB_TAX ? REG_A : REG_X;
+		*wr = CB_MISCOP(c) == CB_TAX ? REG_X : REG_A;
+		break;
+	}
+}
+
+/*
+ * live[pc] = the registers read at or after pc before being written (on
+ * some path from pc): one backward pass, as classic jumps only go
+ * forward. Unreachable instructions get 0.
+ */
+static void live_regs(const struct ubee_cbpf_insn *insns, size_t cnt,
+		      const uint8_t *reachable, uint8_t *live)
+{
+	for (size_t pc = cnt; pc-- > 0;) {
+		const struct ubee_cbpf_insn *in = &insns[pc];
+		unsigned rd, wr, out = 0;
+
+		live[pc] = 0;
+		if (!reachable[pc])
+			continue;
+		switch (CB_CLASS(in->code)) {
+		case CB_RET:
+			break;
+		case CB_JMP:
+			if (CB_OP(in->code) == CB_JA)
+				out = live[pc + 1 + in->k];
+			else
+				out = live[pc + 1 + in->jt] | live[pc + 1 + in->jf];
+			break;
+		default: /* the last instruction is a return */
+			out = live[pc + 1];
+			break;
+		}
+		insn_regs(in, out, &rd, &wr);
+		live[pc] = (uint8_t)(rd | (out & ~wr));
+	}
+}
+
+/* A is read after insns[pc] (a non-jump, not the last instruction). */
+static unsigned a_after(const uint8_t *live, size_t pc)
+{
+	return live[pc + 1] & REG_A;
+}
+
+/*
+ * The registers some reachable instruction may read before every path to
+ * it wrote them: those the prologue must set to 0 (classic A and X start
+ * at 0, and the kernel's verifier refuses a read of a register never
+ * written). One forward pass, as classic jumps only go forward; set[pc]
+ * (scratch, cnt bytes) holds what every path to pc wrote.
+ */
+static unsigned read_unset(const struct ubee_cbpf_insn *insns, size_t cnt,
+			   const uint8_t *reachable, const uint8_t *live,
+			   uint8_t *set)
+{
+	unsigned need = 0;
+
+	memset(set, REG_A | REG_X, cnt);
+	set[0] = 0;
+	for (size_t pc = 0; pc < cnt; pc++) {
+		const struct ubee_cbpf_insn *in = &insns[pc];
+		unsigned rd, wr, s = set[pc];
+
+		if (!reachable[pc])
+			continue;
+		insn_regs(in, CB_CLASS(in->code) == CB_LDX ? a_after(live, pc) : 0,
+			  &rd, &wr);
+		need |= rd & ~s;
+		s |= wr;
+		switch (CB_CLASS(in->code)) {
+		case CB_RET:
+			break;
+		case CB_JMP:
+			if (CB_OP(in->code) == CB_JA) {
+				set[pc + 1 + in->k] &= (uint8_t)s;
+				break;
+			}
+			set[pc + 1 + in->jt] &= (uint8_t)s;
+			set[pc + 1 + in->jf] &= (uint8_t)s;
+			break;
+		default: /* the last instruction is a return */
+			set[pc + 1] &= (uint8_t)s;
+			break;
+		}
+	}
+	return need;
+}
+
 static void translate_insn(struct tr *t, const struct ubee_cbpf_insn *in,
-			   size_t pc, uint32_t hatype)
+			   size_t pc, uint32_t hatype, const uint8_t *live)
 {
 	switch (CB_CLASS(in->code)) {
 	case CB_LD:
 	case CB_LDX:
-		load(t, in, hatype);
+		load(t, in, hatype, CB_CLASS(in->code) == CB_LDX && a_after(live, pc));
 		break;
 	case CB_ST:
 		emit(t, E_STX | E_W | E_MEM, R_FP, R_A, mem_off(in->k), 0);
@@ -267,8 +411,9 @@ int ubee_cbpf_translate(const struct ubee_cbpf_insn *insns, size_t cnt,
 {
 	struct ubee_cbpf_opts o = { 0 };
 	struct tr t = { 0 };
-	uint8_t *reachable = NULL;
+	uint8_t *reachable = NULL, *set = NULL;
 	uint32_t *addr = NULL;
+	unsigned need;
 	int err;
 
 	*out = NULL;
@@ -285,11 +430,12 @@ int ubee_cbpf_translate(const struct ubee_cbpf_insn *insns, size_t cnt,
 	if (!insns || !cnt || cnt > UBEE_CBPF_MAX_INSNS)
 		return ubee_cbpf_check(insns, cnt, log);
 	reachable = ubee_malloc(cnt);
+	set = ubee_malloc(2 * cnt); /* and live[] */
 	addr = ubee_malloc(cnt * sizeof(*addr));
 	t.cap = PROLOGUE + cnt * MAX_EXPANSION;
 	t.out = ubee_calloc(t.cap, sizeof(*t.out));
 	t.target = ubee_malloc(t.cap * sizeof(*t.target));
-	if (!reachable || !addr || !t.out || !t.target) {
+	if (!reachable || !set || !addr || !t.out || !t.target) {
 		ubee_logf(log, "0: out of memory");
 		err = -ENOMEM;
 		goto out;
@@ -298,14 +444,18 @@ int ubee_cbpf_translate(const struct ubee_cbpf_insn *insns, size_t cnt,
 	if (err)
 		goto out;
 
-	/* ctx for LD_ABS; A and X start at 0 in classic BPF. */
+	/* ctx for LD_ABS; A and X start at 0 where they are read unset. */
+	live_regs(insns, cnt, reachable, set + cnt);
+	need = read_unset(insns, cnt, reachable, set + cnt, set);
 	emit(&t, E_ALU64 | E_MOV | E_X, R_CTX, R_ARG1, 0, 0);
-	emit(&t, E_ALU | E_MOV | E_K, R_A, 0, 0, 0);
-	emit(&t, E_ALU | E_MOV | E_K, R_X, 0, 0, 0);
+	if (need & REG_A)
+		emit(&t, E_ALU | E_MOV | E_K, R_A, 0, 0, 0);
+	if (need & REG_X)
+		emit(&t, E_ALU | E_MOV | E_K, R_X, 0, 0, 0);
 	for (size_t pc = 0; pc < cnt; pc++) {
 		addr[pc] = (uint32_t)t.len;
 		if (reachable[pc])
-			translate_insn(&t, &insns[pc], pc, o.hatype);
+			translate_insn(&t, &insns[pc], pc, o.hatype, set + cnt);
 	}
 	for (size_t i = 0; i < t.len; i++) {
 		if (t.target[i] < 0)
@@ -320,6 +470,7 @@ out:
 	ubee_free(t.target);
 	ubee_free(t.out);
 	ubee_free(addr);
+	ubee_free(set);
 	ubee_free(reachable);
 	return err;
 }

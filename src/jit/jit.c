@@ -15,8 +15,10 @@
  *              the native stack pointer in run->jit_rsp, to which errors
  *              and early exits unwind (exit_ok, unwind); programs that
  *              call nothing get a light entry (light_run).
- *   batch      for programs that call nothing and leave r2-r5 alone: a
- *              loop running the body once per packet (emit_batch).
+ *   batch      for programs that call nothing and leave r2-r5 and r9
+ *              alone: a loop running the body once per packet
+ *              (emit_batch); their packet loads read the packet's
+ *              address and length from registers (pkt_preamble).
  *   body       one block per eBPF instruction, in order. Every function
  *              (main, bpf-to-bpf callee, callback) is entered by a native
  *              call and its EXIT is a ret, so a tail call is a jump into
@@ -109,6 +111,16 @@ static const uint8_t reg_map[11] = {
 #define RUN X86_R12
 #define RUN_OFF(f) ((int32_t)offsetof(struct ubee_run, f))
 
+/*
+ * The packet of programs with a batch entry, which never touch r2-r5:
+ * its address in r5's host, its captured length (64 bits) in r3's. The
+ * batch loop loads them from each packet's descriptor; every other way
+ * into the body passes through instruction 0's preamble, which loads them
+ * from the run.
+ */
+#define PKT_DATA X86_R8
+#define PKT_LEN X86_RDX
+
 /* Labels past the instructions' (0..cnt-1; cnt is the end of the body). */
 enum {
 	LF_ENTRY,
@@ -118,6 +130,12 @@ enum {
 	LF_PKT_FAIL, /* LD_ABS/LD_IND out of the packet */
 	LF_DEPTH,    /* esi = index of a call exceeding the frames */
 	LF_BATCH,    /* the batch entry (batch_ok programs) */
+	LF_B_LOOP,   /* the batch loop: the next packet */
+	LF_B_NULL,   /*   a packet with no address */
+	LF_B_GO,     /*   run it */
+	LF_B_FAIL,   /*   its packet load out of range: r0 = 0 */
+	LF_B_STORE,  /*   its verdict, and on */
+	LF_B_DONE,   /*   back to C */
 	LF__COUNT,
 };
 
@@ -145,7 +163,12 @@ struct jit_ctx {
 	int bmi2;        /* the CPU has BMI2 (shlx, shrx, sarx) */
 	uint32_t *keys;  /* [2 * cnt] blinding keys (harden) */
 	int light;       /* the run is used, but no unwinding: light_run */
-	int batch;       /* a batch entry is emitted: batch_ok */
+	int batch;       /* a batch entry is emitted: batch_ok; packet
+			  * loads then take the packet from PKT_DATA and
+			  * PKT_LEN (pkt_preamble) */
+	uint32_t *known; /* [cnt] batch: caplen proved at each insn, or NULL */
+	int copy;        /* emitting the batch loop's copy of the body */
+	size_t copy_base; /* its instruction labels: copy_base + index */
 	size_t idx;      /* instruction being emitted */
 	size_t skip_to;  /* instructions before it were emitted already */
 	size_t local_k;  /* bpf-to-bpf call sites emitted so far */
@@ -163,8 +186,22 @@ static size_t lbl_stub(const struct jit_ctx *c, size_t k)
 	return c->prog->cnt + 1 + LF__COUNT + k;
 }
 
+/*
+ * In the batch loop's copy of the body, instruction labels are the
+ * copy's own and a packet load out of range gives the packet 0.
+ */
+static size_t copy_label(const struct jit_ctx *c, size_t label)
+{
+	if (!c->copy)
+		return label;
+	if (label <= c->prog->cnt)
+		return c->copy_base + label;
+	return label == lbl_fixed(c, LF_PKT_FAIL) ? lbl_fixed(c, LF_B_FAIL) : label;
+}
+
 static void block(struct jit_ctx *c, size_t label)
 {
+	label = copy_label(c, label);
 	c->off[label] = (uint32_t)c->b.len;
 	c->lab_j[label] = (uint32_t)c->njumps;
 }
@@ -174,6 +211,7 @@ static void record(struct jit_ctx *c, size_t label, uint8_t cc)
 {
 	struct jit_jump *j;
 
+	label = copy_label(c, label);
 	if (c->njumps == c->jcap) {
 		size_t cap = c->jcap ? 2 * c->jcap : 64;
 
@@ -573,7 +611,8 @@ static void atomic(struct jit_ctx *c, const struct ubee_dinsn *in)
 /*
  * r0 = big-endian value of size bytes at pkt[off], off = imm (LD_ABS) or
  * (int32_t)(src + imm) (LD_IND); off < 0 or past the packet ends the
- * program with r0 = 0 (LF_PKT_FAIL).
+ * program with r0 = 0 (LF_PKT_FAIL). Programs with a batch entry find
+ * the packet in PKT_DATA and PKT_LEN, others in the run.
  */
 static void pkt_load(struct jit_ctx *c, int size, int ind, int src,
 		     int32_t imm)
@@ -581,35 +620,56 @@ static void pkt_load(struct jit_ctx *c, int size, int ind, int src,
 	struct x86_buf *b = &c->b;
 	int32_t disp = 0;
 	int64_t end = (int64_t)imm + size;
+	int base = X86_R11;
+	/* an earlier load on every path reached as far (pkt_known) */
+	int proved = c->known && end <= c->known[c->idx];
 
 	if (!ind && !c->harden) {
 		if (imm < 0) {
 			jump(c, X86_CC_ALWAYS, lbl_fixed(c, LF_PKT_FAIL));
 			return;
 		}
-		if (end <= INT32_MAX) {
-			x86_alu_mi(b, 1, X86_CMP, RUN, RUN_OFF(pkt_size), (int32_t)end);
-		} else {
+		if (!proved && end <= INT32_MAX) {
+			if (c->batch)
+				x86_alu_ri(b, 1, X86_CMP, PKT_LEN, (int32_t)end);
+			else
+				x86_alu_mi(b, 1, X86_CMP, RUN, RUN_OFF(pkt_size),
+					   (int32_t)end);
+			jump(c, X86_CC_B, lbl_fixed(c, LF_PKT_FAIL));
+		} else if (!proved) {
 			x86_mov_ri(b, X86_R11, (uint64_t)end);
-			x86_alu_rm(b, 1, X86_CMP, X86_R11, RUN, RUN_OFF(pkt_size));
+			if (c->batch)
+				x86_alu_rr(b, 1, X86_CMP, X86_R11, PKT_LEN);
+			else
+				x86_alu_rm(b, 1, X86_CMP, X86_R11, RUN, RUN_OFF(pkt_size));
+			jump(c, X86_CC_A, lbl_fixed(c, LF_PKT_FAIL));
 		}
-		jump(c, end <= INT32_MAX ? X86_CC_B : X86_CC_A,
-		     lbl_fixed(c, LF_PKT_FAIL));
-		x86_load(b, 8, 0, X86_R11, RUN, RUN_OFF(pkt));
+		if (c->batch)
+			base = PKT_DATA;
+		else
+			x86_load(b, 8, 0, X86_R11, RUN, RUN_OFF(pkt));
 		disp = imm;
 	} else {
-		if (!blind(c, 0, imm))
+		if (ind && !c->harden)
+			x86_lea(b, 0, X86_R11, src, imm);
+		else if (!blind(c, 0, imm))
 			x86_mov_ri32(b, 0, X86_R11, imm);
-		if (ind)
+		if (ind && c->harden)
 			x86_alu_rr(b, 0, X86_ADD, X86_R11, src);
 		x86_test_rr(b, 0, X86_R11, X86_R11);
 		jump(c, X86_CC_S, lbl_fixed(c, LF_PKT_FAIL));
 		x86_lea(b, 1, X86_R10, X86_R11, size);
-		x86_alu_rm(b, 1, X86_CMP, X86_R10, RUN, RUN_OFF(pkt_size));
+		if (c->batch)
+			x86_alu_rr(b, 1, X86_CMP, X86_R10, PKT_LEN);
+		else
+			x86_alu_rm(b, 1, X86_CMP, X86_R10, RUN, RUN_OFF(pkt_size));
 		jump(c, X86_CC_A, lbl_fixed(c, LF_PKT_FAIL));
-		x86_alu_rm(b, 1, X86_ADD, X86_R11, RUN, RUN_OFF(pkt));
+		if (c->batch)
+			x86_alu_rr(b, 1, X86_ADD, X86_R11, PKT_DATA);
+		else
+			x86_alu_rm(b, 1, X86_ADD, X86_R11, RUN, RUN_OFF(pkt));
 	}
-	x86_load(b, size == 4 ? 4 : size, 0, X86_RAX, X86_R11, disp);
+	x86_load(b, size == 4 ? 4 : size, 0, X86_RAX, base, disp);
 	if (size == 2)
 		x86_rol16_8(b, X86_RAX);
 	else if (size == 4)
@@ -1080,6 +1140,26 @@ static void may_goto(struct jit_ctx *c, size_t i)
 	case UBEE_OP_##n##32_K: divmod_k(c, 0, mod, sgn, dst, in->imm); break; \
 	case UBEE_OP_##n##32_X: divmod_x(c, 0, mod, sgn, dst, src); break;
 
+/*
+ * A move to a register nothing reads afterwards: left out in programs
+ * with a batch entry (a translated filter's "r6 = r1" when it loads only
+ * packet bytes, which do not take r6 from a register here).
+ */
+static int dead_move(const struct jit_ctx *c, size_t i)
+{
+	const struct ubee_dinsn *in = &c->prog->code[i];
+
+	switch (in->op) {
+	case UBEE_OP_MOV64_X:
+	case UBEE_OP_MOV32_X:
+	case UBEE_OP_MOV64_K:
+	case UBEE_OP_MOV32_K:
+		return in->dst < 10 && !(c->f->live_out[i] & (1u << in->dst));
+	default:
+		return 0;
+	}
+}
+
 static void emit_insn(struct jit_ctx *c, size_t i)
 {
 	const struct ubee_dinsn *in = &c->prog->code[i];
@@ -1089,6 +1169,8 @@ static void emit_insn(struct jit_ctx *c, size_t i)
 	struct x86_buf *b = &c->b;
 	size_t t;
 
+	if (c->batch && dead_move(c, i))
+		return;
 	switch (in->op) {
 	ALU(ADD, X86_ADD)
 	ALU(SUB, X86_SUB)
@@ -1132,7 +1214,13 @@ static void emit_insn(struct jit_ctx *c, size_t i)
 	case UBEE_OP_MAY_GOTO: may_goto(c, i); break;
 	case UBEE_OP_CALL: helper_call(c, i); break;
 	case UBEE_OP_CALL_LOCAL: local_call(c, i); break;
-	case UBEE_OP_EXIT: x86_ret(b); break;
+	case UBEE_OP_EXIT:
+		if (!c->copy)
+			x86_ret(b);
+		else if (i + 1 < c->prog->cnt)
+			jump(c, X86_CC_ALWAYS, lbl_fixed(c, LF_B_STORE));
+		/* else the store follows */
+		break;
 	case UBEE_OP_LDDW:
 		load_imm64(c, dst, (uint32_t)in->imm |
 				   (uint64_t)(uint32_t)in[1].imm << 32);
@@ -1273,22 +1361,127 @@ static void emit_entry(struct jit_ctx *c)
 }
 
 /*
+ * Whether the program may read through its context pointer: r1 at entry
+ * and every register a 64-bit move copies it to (flow-insensitively) are
+ * candidates, and any instruction other than such a copy or LD_ABS that
+ * names one counts as a read. Translated classic filters read it only
+ * for BPF_LEN and the ancillary loads.
+ */
+static int ctx_read(const struct ubee_prog *prog, const struct jit_facts *f)
+{
+	unsigned set = 1u << 1, old;
+
+	do {
+		old = set;
+		for (size_t i = 0; i < prog->cnt; i++) {
+			const struct ubee_dinsn *in = &prog->code[i];
+
+			if (!(f->flags[i] & JF_SECOND) &&
+			    in->op == UBEE_OP_MOV64_X && (set & (1u << in->src)))
+				set |= 1u << in->dst;
+		}
+	} while (set != old);
+	for (size_t i = 0; i < prog->cnt; i++) {
+		const struct ubee_dinsn *in = &prog->code[i];
+
+		if ((f->flags[i] & JF_SECOND) || in->op == UBEE_OP_MOV64_X ||
+		    ubee_isa_ops[in->op].fmt == UBEE_FMT_LD_ABS)
+			continue;
+		if (set & ((1u << in->dst) | (1u << in->src)))
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether r1 keeps its entry value throughout (no instruction writes it). */
+static int r1_kept(const struct ubee_prog *prog, const struct jit_facts *f)
+{
+	for (size_t i = 0; i < prog->cnt; i++) {
+		const struct ubee_dinsn *in = &prog->code[i];
+		int fmt;
+
+		if (f->flags[i] & JF_SECOND)
+			continue;
+		fmt = ubee_isa_ops[in->op].fmt;
+		if (in->dst == 1 || (in->src == 1 && (fmt == UBEE_FMT_ATOMIC_FETCH ||
+						      fmt == UBEE_FMT_XCHG)))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Instruction 0 of a program with a batch entry and packet loads: the
+ * packet from the run into PKT_DATA and PKT_LEN, for every way in (the
+ * batch loop has its own copy of the body).
+ */
+static void pkt_preamble(struct jit_ctx *c)
+{
+	if (c->batch && c->f->has_pkt && !c->copy) {
+		x86_load(&c->b, 8, 0, PKT_DATA, RUN, RUN_OFF(pkt));
+		x86_load(&c->b, 8, 0, PKT_LEN, RUN, RUN_OFF(pkt_size));
+	}
+}
+
+/* The instructions' code, in order (the body, or the batch loop's copy). */
+static void emit_body(struct jit_ctx *c)
+{
+	c->skip_to = 0;
+	for (size_t i = 0; i < c->prog->cnt; i++) {
+		block(c, i);
+		if ((c->f->flags[i] & JF_SECOND) || i < c->skip_to)
+			continue;
+		c->idx = i;
+		if (i == 0)
+			pkt_preamble(c);
+		emit_insn(c, i);
+	}
+}
+
+/*
+ * op with a memory operand at base + index * 2^scale + disp (disp8): the
+ * batch loop's descriptor and verdict accesses. index is never rsp.
+ */
+static void mem_idx(struct x86_buf *b, int w64, uint8_t op, int reg, int base,
+		    int index, unsigned scale, int8_t disp)
+{
+	uint8_t rex = (uint8_t)(0x40 | (w64 ? 8 : 0) | (reg & 8 ? 4 : 0) |
+				(index & 8 ? 2 : 0) | (base & 8 ? 1 : 0));
+	int mod = disp == 0 && (base & 7) != X86_RBP ? 0 : 1;
+
+	if (rex != 0x40)
+		x86_byte(b, rex);
+	x86_byte(b, op);
+	x86_byte(b, (uint8_t)(mod << 6 | (reg & 7) << 3 | 4));
+	x86_byte(b, (uint8_t)(scale << 6 | (index & 7) << 3 | (base & 7)));
+	if (mod)
+		x86_byte(b, (uint8_t)disp);
+}
+
+#define MOV_LOAD 0x8b
+#define MOV_STORE 0x89
+
+/*
  * uint64_t batch(struct ubee_run *run, const struct ubee_jit_pkt *pkt,
  *                const struct ubee_jit_pkt *end, uint32_t *out, void *ctx,
  *                uint64_t r10)
  *
- * For each packet in [pkt, end) (at least one): run->pkt and pkt_size
- * are the packet, the u32 at ctx + 0 its length (the larger of caplen and
- * wirelen), r1 = ctx, r0 and r6-r9 zero (unless the program is
- * verified: it cannot tell); the body runs and *out++ gets
- * the low 32 bits of r0. A packet with a NULL address and a non-zero
- * caplen stops the loop before it runs. Returns the address of the first
- * packet not run (end when all ran). The loop's state lives in the host
- * registers of r2-r5 (rsi, rdx, rcx, r8), which batch_ok programs never
- * touch.
+ * For each packet in [pkt, end) (at least one): PKT_DATA and PKT_LEN are
+ * the packet's address and caplen, the u32 at ctx + 0 its length (the
+ * larger of caplen and wirelen; only when the program may read the
+ * context), r1 = ctx, r0 and r6-r9 zero (unless the program is verified:
+ * it cannot tell); a copy of the body runs, its exits jumping to the
+ * store of out[i] (the low 32 bits of r0) and a packet load out of range
+ * to r0 = 0 there (the loop is always the outermost frame). A packet
+ * with a NULL address and a non-zero caplen stops the loop before it
+ * runs. Returns the address of the first packet not run (end when all
+ * ran).
  *
- * Its short jumps are encoded here, not recorded: the only label jump
- * they span is the call to the body, which always stays rel32.
+ * The loop's state lives where batch_ok programs never look: rsi = end,
+ * r15 = out + n, rcx = -4 * (packets left), so that packet i is at
+ * rsi + 4 * rcx and its verdict at r15 + rcx, and one add steps both and
+ * ends the loop; ctx is on the native stack, and in rdi throughout when
+ * the program never writes r1.
  */
 static void emit_batch(struct jit_ctx *c)
 {
@@ -1297,47 +1490,64 @@ static void emit_batch(struct jit_ctx *c)
 	};
 	struct x86_buf *b = &c->b;
 	uint16_t used = c->f->used;
-	size_t loop, go, done;
+	int r1 = !!(used & (1u << 1)), r1_once = r1 && r1_kept(c->prog, c->f);
+	int len = ctx_read(c->prog, c->f);
 
 	block(c, lbl_fixed(c, LF_BATCH));
-	/* 6 words + the return address: the body's call lands aligned */
 	for (int k = 0; k < 6; k++)
 		x86_push(b, callee_saved[k]);
 	x86_mov_rr(b, 1, RUN, X86_RDI);
 	x86_mov_rr(b, 1, X86_RBP, X86_R9);
-	loop = b->len;
-	x86_load(b, 8, 0, X86_R11, X86_RSI, 0);
-	x86_test_rr(b, 1, X86_R11, X86_R11);
-	x86_jcc8(b, X86_CC_E, 0); /* to the NULL case, patched below */
-	go = b->len;
-	x86_store(b, 8, X86_R11, RUN, RUN_OFF(pkt));
-	x86_load(b, 4, 0, X86_R11, X86_RSI, 8);
-	x86_store(b, 8, X86_R11, RUN, RUN_OFF(pkt_size));
-	x86_load(b, 4, 0, X86_R10, X86_RSI, 12);
-	x86_alu_rr(b, 1, X86_CMP, X86_R10, X86_R11);
-	x86_cmov(b, X86_CC_B, X86_R10, X86_R11);
-	x86_store(b, 4, X86_R10, X86_R8, 0);
-	x86_mov_rr(b, 1, X86_RDI, X86_R8);
+	x86_mov_rr(b, 1, X86_R11, X86_RDX);
+	x86_alu_rr(b, 1, X86_SUB, X86_R11, X86_RSI);
+	x86_shift_ri(b, 1, X86_SHR, X86_R11, 2);
+	x86_lea_idx(b, 1, X86_R15, X86_RCX, X86_R11, 0, 0);
+	x86_mov_rr(b, 1, X86_RSI, X86_RDX);
+	x86_mov_rr(b, 1, X86_RCX, X86_R11);
+	x86_grp3(b, 1, X86_NEG, X86_RCX);
+	x86_push(b, X86_R8);   /* ctx: 0(%rsp) */
+	if (r1_once)
+		x86_mov_rr(b, 1, X86_RDI, X86_R8);
+	block(c, lbl_fixed(c, LF_B_LOOP));
+	mem_idx(b, 1, MOV_LOAD, PKT_DATA, X86_RSI, X86_RCX, 2, 0);
+	mem_idx(b, 0, MOV_LOAD, PKT_LEN, X86_RSI, X86_RCX, 2, 8);
+	x86_test_rr(b, 1, PKT_DATA, PKT_DATA);
+	jump(c, X86_CC_E, lbl_fixed(c, LF_B_NULL));
+	block(c, lbl_fixed(c, LF_B_GO));
+	if (len || (r1 && !r1_once))
+		x86_load(b, 8, 0, X86_RDI, X86_RSP, 0);
+	if (len) {
+		mem_idx(b, 0, MOV_LOAD, X86_R10, X86_RSI, X86_RCX, 2, 12);
+		x86_alu_rr(b, 1, X86_CMP, X86_R10, PKT_LEN);
+		x86_cmov(b, X86_CC_B, X86_R10, PKT_LEN);
+		x86_store(b, 4, X86_R10, X86_RDI, 0);
+	}
 	/* A verified program never reads a register it has not written. */
 	for (int r = 0; r <= 9 && !c->prog->verified; r++)
 		if ((r == 0 || r >= 6) && (used & (1u << r)))
 			x86_alu_rr(b, 0, X86_XOR, reg_map[r], reg_map[r]);
-	call_label(c, 0);
-	x86_store(b, 4, X86_RAX, X86_RCX, 0);
-	x86_alu_ri(b, 1, X86_ADD, X86_RSI, (int32_t)sizeof(struct ubee_jit_pkt));
+	c->copy = 1;
+	emit_body(c);
+	block(c, c->prog->cnt);
+	c->copy = 0;
+	block(c, lbl_fixed(c, LF_B_STORE));
+	mem_idx(b, 0, MOV_STORE, X86_RAX, X86_R15, X86_RCX, 0, 0);
 	x86_alu_ri(b, 1, X86_ADD, X86_RCX, 4);
-	x86_alu_rr(b, 1, X86_CMP, X86_RSI, X86_RDX);
-	x86_jcc8(b, X86_CC_B, (int8_t)((int64_t)loop - (int64_t)(b->len + 2)));
-	done = b->len;
-	x86_mov_rr(b, 1, X86_RAX, X86_RSI);
+	jump(c, X86_CC_NE, lbl_fixed(c, LF_B_LOOP));
+	block(c, lbl_fixed(c, LF_B_DONE));
+	x86_lea_idx(b, 1, X86_RAX, X86_RSI, X86_RCX, 2, 0);
+	x86_alu_ri(b, 1, X86_ADD, X86_RSP, 8);
 	for (int k = 5; k >= 0; k--)
 		x86_pop(b, callee_saved[k]);
 	x86_ret(b);
+	block(c, lbl_fixed(c, LF_B_FAIL));
+	x86_alu_rr(b, 0, X86_XOR, X86_RAX, X86_RAX);
+	jump(c, X86_CC_ALWAYS, lbl_fixed(c, LF_B_STORE));
 	/* A NULL address: run it when it has no bytes, else stop. */
-	x86_patch8(b, go - 1, (int64_t)b->len - (int64_t)go);
-	x86_alu_mi(b, 0, X86_CMP, X86_RSI, 8, 0);
-	x86_jcc8(b, X86_CC_E, (int8_t)((int64_t)go - (int64_t)(b->len + 2)));
-	x86_jcc8(b, X86_CC_ALWAYS, (int8_t)((int64_t)done - (int64_t)(b->len + 2)));
+	block(c, lbl_fixed(c, LF_B_NULL));
+	x86_test_rr(b, 0, PKT_LEN, PKT_LEN);
+	jump(c, X86_CC_E, lbl_fixed(c, LF_B_GO));
+	jump(c, X86_CC_ALWAYS, lbl_fixed(c, LF_B_DONE));
 }
 
 static void emit_stubs(struct jit_ctx *c)
@@ -1412,14 +1622,15 @@ static int light_run(const struct jit_facts *f)
 }
 
 /*
- * A program that calls nothing, leaves r2-r5 alone (the batch loop
- * keeps its state there) and has no may_goto (its allowance is per run)
- * also gets a batch entry: classic filters translated by src/cbpf are
- * such programs.
+ * A program that calls nothing, leaves r2-r5 and r9 alone (the batch loop
+ * keeps its state and the packet there) and has no may_goto (its
+ * allowance is per run) also gets a batch entry: classic filters
+ * translated by src/cbpf are such programs.
  */
 static int batch_ok(const struct ubee_prog *prog, const struct jit_facts *f)
 {
-	if (f->has_helper || f->nr_local || (f->used & JIT_R1_R5 & ~(1u << 1)))
+	if (f->has_helper || f->nr_local ||
+	    (f->used & ((JIT_R1_R5 & ~(1u << 1)) | (1u << 9))))
 		return 0;
 	for (size_t i = 0; i < prog->cnt; i++)
 		if (!(f->flags[i] & JF_SECOND) &&
@@ -1430,18 +1641,79 @@ static int batch_ok(const struct ubee_prog *prog, const struct jit_facts *f)
 
 /* ---- emission and relaxation -------------------------------------------- */
 
+/*
+ * For programs with a batch entry (the packet's length is in PKT_LEN and
+ * stays the same for the whole run) and only forward jumps: known[i] =
+ * the captured length every path to instruction i has proved, by an
+ * LD_ABS that did not end the program (it ends it unless offset + size
+ * <= caplen). An LD_ABS reaching no further needs no bounds check. One
+ * pass in program order, as every edge goes forward; with a backward
+ * jump known stays NULL. 0 or -ENOMEM.
+ */
+static int pkt_known(struct jit_ctx *c)
+{
+	const struct ubee_prog *prog = c->prog;
+	uint32_t *kn;
+
+	if (!c->batch || !c->f->has_pkt || c->harden)
+		return 0;
+	kn = ubee_malloc(prog->cnt * sizeof(*kn));
+	if (!kn)
+		return -ENOMEM;
+	memset(kn, 0xff, prog->cnt * sizeof(*kn));
+	kn[0] = 0;
+	for (size_t i = 0; i < prog->cnt; i++) {
+		const struct ubee_dinsn *in = &prog->code[i];
+		uint32_t cur = kn[i] == UINT32_MAX ? 0 : kn[i];
+		size_t next[2] = { i + 1, SIZE_MAX };
+		int64_t t;
+		int fmt;
+
+		kn[i] = cur;
+		if (c->f->flags[i] & JF_SECOND)
+			continue;
+		fmt = ubee_isa_ops[in->op].fmt;
+		if (fmt == UBEE_FMT_LD_ABS && in->imm >= 0) {
+			int64_t end = (int64_t)in->imm + ubee_isa_access_size(in->op);
+
+			if (end > cur)
+				cur = (uint32_t)end;
+		}
+		switch (fmt) {
+		case UBEE_FMT_EXIT:
+			next[0] = SIZE_MAX;
+			break;
+		case UBEE_FMT_LDDW:
+			next[0] = i + 2;
+			break;
+		case UBEE_FMT_JA:
+		case UBEE_FMT_JA32:
+		case UBEE_FMT_JMP_K:
+		case UBEE_FMT_JMP_X:
+			t = ubee_isa_target(&prog->insns[i], i, in->op);
+			if (t <= (int64_t)i) {
+				ubee_free(kn);
+				return 0;
+			}
+			next[fmt == UBEE_FMT_JA || fmt == UBEE_FMT_JA32 ? 0 : 1] = (size_t)t;
+			break;
+		default:
+			break;
+		}
+		for (int k = 0; k < 2; k++)
+			if (next[k] < prog->cnt && cur < kn[next[k]])
+				kn[next[k]] = cur;
+	}
+	c->known = kn;
+	return 0;
+}
+
 static int emit_all(struct jit_ctx *c)
 {
 	emit_entry(c);
 	if (c->batch)
 		emit_batch(c);
-	for (size_t i = 0; i < c->prog->cnt; i++) {
-		block(c, i);
-		if ((c->f->flags[i] & JF_SECOND) || i < c->skip_to)
-			continue;
-		c->idx = i;
-		emit_insn(c, i);
-	}
+	emit_body(c);
 	emit_stubs(c);
 	if (c->b.err)
 		return c->b.err;
@@ -1585,6 +1857,11 @@ int ubee_jit_compile(const struct ubee_prog *prog, struct ubee_jit **out,
 	c.light = light_run(&f);
 	c.batch = batch_ok(prog, &f);
 	c.nlabels = prog->cnt + 1 + LF__COUNT + f.nr_local;
+	if (c.batch) {
+		/* the batch loop's copy of the body has labels of its own */
+		c.copy_base = c.nlabels;
+		c.nlabels += prog->cnt + 1;
+	}
 	x86_init(&c.b);
 	/* off[] and lab_j[] in one block */
 	c.off = ubee_calloc(c.nlabels, 2 * sizeof(*c.off));
@@ -1592,6 +1869,9 @@ int ubee_jit_compile(const struct ubee_prog *prog, struct ubee_jit **out,
 	if (!c.off || (c.harden && (err = make_keys(&c))))
 		goto fail;
 	c.lab_j = c.off + c.nlabels;
+	err = pkt_known(&c);
+	if (err)
+		goto fail;
 	err = emit_all(&c);
 	if (err)
 		goto fail;
@@ -1632,6 +1912,7 @@ fail:
 	ubee_free(jit);
 out:
 	ubee_free(c.keys);
+	ubee_free(c.known);
 	ubee_free(c.off);
 	ubee_free(c.cum);
 	ubee_free(c.jumps);

@@ -74,16 +74,18 @@ int ubee_jit_exec(struct ubee_run *run, const struct ubee_dinsn *start,
 
 /*
  * Run r's program (compiled, r->run.jit set) once per packet of
- * pkts[0..n) with one context: before each run, run->pkt and pkt_size
- * are the packet's bytes and the u32 at ctx + 0 (skb->len for an
- * __sk_buff) the larger of caplen and wirelen; out[i] gets the low 32
- * bits of the run's r0 (a packet load out of bounds gives 0). ctx_size
- * is the context's size (at least r's minimum). *done gets the packets
- * run: all n, or fewer when packet *done has a NULL address and a
- * non-zero caplen (it is not run). Only programs that call nothing and
- * leave r2-r5 alone have the compiled loop for it (classic filters);
- * others, a runner already busy, or statistics being counted get
- * -EOPNOTSUPP (nothing run): run them one by one. Returns 0.
+ * pkts[0..n) with one context: each run's packet loads see the packet's
+ * bytes (caplen of them), and when the program may read its context the
+ * u32 at ctx + 0 (skb->len for an __sk_buff) is the larger of caplen and
+ * wirelen (else ctx is left alone); out[i] gets the low 32 bits of the
+ * run's r0 (a packet load out of bounds gives 0). run->pkt and pkt_size
+ * are not set. ctx_size is the context's size (at least r's minimum).
+ * *done gets the packets run: all n, or fewer when packet *done has a
+ * NULL address and a non-zero caplen (it is not run). Only programs that
+ * call nothing and leave r2-r5 and r9 alone have the compiled loop for
+ * it (classic filters); others, a runner already busy, or statistics
+ * being counted get -EOPNOTSUPP (nothing run): run them one by one.
+ * Returns 0.
  */
 int ubee_jit_runner_pkts(struct ubee_runner *r, void *ctx, size_t ctx_size,
 			 const struct ubee_jit_pkt *pkts, size_t n,

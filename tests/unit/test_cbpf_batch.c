@@ -327,10 +327,19 @@ static void hand_programs(void)
 {
 	static const struct {
 		const char *name;
-		struct ubee_cbpf_insn p[4];
+		struct ubee_cbpf_insn p[6];
 		size_t n;
 		int loop;
 	} cases[] = {
+		/* The JIT leaves out checks an earlier load proved on every
+		 * path: here the second load's, but not the join's. */
+		{ "word at 40, then byte 43", { S(0x20, 40), S(0x30, 43), S(0x16, 0) }, 3, 1 },
+		{ "byte 62 after a join", { S(0x30, 0), I(0x45, 0, 1, 1), S(0x20, 60),
+					    S(0x30, 62), S(0x16, 0) }, 5, 1 },
+		{ "word at 56 on both paths", { S(0x30, 0), I(0x45, 0, 1, 1), S(0x20, 56),
+						S(0x20, 56), S(0x30, 59), S(0x16, 0) }, 6, 1 },
+		{ "ret a, A never written", { S(0x16, 0) }, 1, 1 },
+		{ "x never written", { S(0x50, 13), S(0x16, 0) }, 2, 1 },
 		{ "first byte", { S(0x30, 0), S(0x16, 0) }, 2, 1 },
 		{ "byte 59 (the last of a 60-byte frame)", { S(0x30, 59), S(0x16, 0) }, 2, 1 },
 		{ "byte 69999 (the last of the big ones)", { S(0x30, BIG_PKT - 1), S(0x16, 0) }, 2, 1 },
