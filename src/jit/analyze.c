@@ -3,7 +3,8 @@
  * What the JIT learns about a program before translating it (jit_int.h):
  * which slots are jump, call and callback targets, which registers the
  * program uses at all, which registers are live after each instruction,
- * and whether a map lookup can be inlined. Work is linear in the program
+ * which packet loads need not swap their bytes, and whether a map lookup
+ * can be inlined. Work is linear in the program
  * per liveness pass, with a bounded number of passes (past the bound,
  * everything is assumed live: slower code, never wrong code).
  */
@@ -259,9 +260,9 @@ static int functions(const struct jit_facts *f, const struct lv_insn *lv,
  * each pass is a walk over arrays. Exits read r0, and r1-r5 too where
  * the caller may look at them (see jit_int.h).
  */
-static void liveness(const struct ubee_prog *prog, struct jit_facts *f,
-		     const uint32_t *fn, int structured, uint16_t *live_in,
-		     struct lv_insn *lv)
+static int liveness(const struct ubee_prog *prog, struct jit_facts *f,
+		    const uint32_t *fn, int structured, uint16_t *live_in,
+		    struct lv_insn *lv)
 {
 	int changed = 1;
 
@@ -291,6 +292,109 @@ static void liveness(const struct ubee_prog *prog, struct jit_facts *f,
 	if (changed)
 		for (size_t i = 0; i < f->cnt; i++)
 			f->live_out[i] = JIT_R0_R9;
+	return !changed;
+}
+
+/*
+ * Whether in compares r0 with a constant in a way that holds as well
+ * between the size-byte load's bytes in memory order and the constant
+ * byte-swapped: ==, != (the constant fits the load) and & (any mask:
+ * the bits above the load's size are 0 in r0 either way).
+ */
+static int raw_compare(const struct ubee_dinsn *in, int size)
+{
+	const struct ubee_op_info *o = &ubee_isa_ops[in->op];
+	unsigned cc = o->code & 0xf0;
+	uint64_t k;
+
+	if (o->fmt != UBEE_FMT_JMP_K || in->dst != 0)
+		return 0;
+	if (cc == 0x40) /* jset */
+		return 1;
+	if (cc != 0x10 && cc != 0x50) /* jeq, jne */
+		return 0;
+	k = o->flags & UBEE_F_32 ? (uint32_t)in->imm : (uint64_t)(int64_t)in->imm;
+	return k <= (size == 2 ? 0xffffu : 0xffffffffu);
+}
+
+/* Compares one load's value may reach before raw[] gives up on it. */
+#define RAW_MAX 32
+
+/*
+ * Whether the value of the size-byte packet load at i reaches only
+ * compares raw_compare accepts, each reached only from the load or from
+ * those compares (npred[]: edges into each instruction), and if so mark
+ * them all. Edges to an instruction where r0 is dead leave the region.
+ */
+static int raw_region(const struct ubee_prog *prog, struct jit_facts *f,
+		      const struct lv_insn *lv, const uint16_t *live_in,
+		      const uint32_t *npred, size_t i, int size)
+{
+	uint32_t stack[2 * RAW_MAX + 1], member[RAW_MAX], in[RAW_MAX];
+	size_t top = 0, n = 0;
+
+	if (lv[i].escapes)
+		return 0;
+	for (int k = 0; k < lv[i].nsucc; k++)
+		stack[top++] = lv[i].succ[k];
+	while (top) {
+		uint32_t j = stack[--top];
+		size_t m = 0;
+
+		if (!(live_in[j] & JIT_R0))
+			continue;
+		while (m < n && member[m] != j)
+			m++;
+		if (m < n) {
+			in[m]++;
+			continue;
+		}
+		if (n == RAW_MAX || lv[j].escapes ||
+		    (f->flags[j] & (JF_FUNC | JF_CB | JF_SECOND)) ||
+		    !raw_compare(&prog->code[j], size))
+			return 0;
+		member[n] = j;
+		in[n++] = 1;
+		for (int k = 0; k < lv[j].nsucc; k++)
+			stack[top++] = lv[j].succ[k];
+	}
+	for (size_t m = 0; m < n; m++)
+		if (in[m] != npred[member[m]])
+			return 0;
+	if (!n)
+		return 0;
+	f->raw[i] = (uint8_t)size;
+	for (size_t m = 0; m < n; m++)
+		f->raw[member[m]] = (uint8_t)size;
+	return 1;
+}
+
+/*
+ * raw[] (jit_int.h), from live_in[] of a converged liveness; npred[] is
+ * scratch. Each compare belongs to one load's region at most: its
+ * predecessors all lie in that region.
+ */
+static void raw_loads(const struct ubee_prog *prog, struct jit_facts *f,
+		      const struct lv_insn *lv, const uint16_t *live_in,
+		      uint32_t *npred)
+{
+	memset(npred, 0, f->cnt * sizeof(*npred));
+	for (size_t i = 0; i < f->cnt; i++)
+		if (!(f->flags[i] & JF_SECOND))
+			for (int k = 0; k < lv[i].nsucc; k++)
+				npred[lv[i].succ[k]]++;
+	for (size_t i = 0; i < f->cnt; i++) {
+		const struct ubee_dinsn *in = &prog->code[i];
+		int fmt, size;
+
+		if (f->flags[i] & JF_SECOND)
+			continue;
+		fmt = ubee_isa_ops[in->op].fmt;
+		size = ubee_isa_access_size(in->op);
+		if ((fmt == UBEE_FMT_LD_ABS || fmt == UBEE_FMT_LD_IND) &&
+		    (size == 2 || size == 4))
+			raw_region(prog, f, lv, live_in, npred, i, size);
+	}
 }
 
 int jit_analyze(const struct ubee_prog *prog, struct jit_facts *f)
@@ -303,19 +407,22 @@ int jit_analyze(const struct ubee_prog *prog, struct jit_facts *f)
 
 	memset(f, 0, sizeof(*f));
 	f->cnt = prog->cnt;
-	/* live_out[] and flags[] in one block, freed as live_out. */
-	f->live_out = ubee_calloc(n, sizeof(*f->live_out) + sizeof(*f->flags));
+	/* live_out[], flags[] and raw[] in one block, freed as live_out. */
+	f->live_out = ubee_calloc(n, sizeof(*f->live_out) + sizeof(*f->flags) +
+				  sizeof(*f->raw));
 	/* Scratch: lv[], fn[] and live_in[] in one block. */
 	lv = ubee_calloc(n, sizeof(*lv) + sizeof(*fn) + sizeof(*live_in));
 	if (!f->live_out || !lv)
 		goto out;
 	f->flags = (uint8_t *)(f->live_out + n);
+	f->raw = f->flags + n;
 	fn = (uint32_t *)(lv + n);
 	live_in = (uint16_t *)(fn + n);
 	scan(prog, f);
 	inline_calls(prog, f);
 	describe(prog, f, lv);
-	liveness(prog, f, fn, functions(f, lv, fn), live_in, lv);
+	if (liveness(prog, f, fn, functions(f, lv, fn), live_in, lv))
+		raw_loads(prog, f, lv, live_in, fn); /* fn[] as scratch */
 	err = 0;
 out:
 	ubee_free(lv);
@@ -328,6 +435,7 @@ void jit_facts_free(struct jit_facts *f)
 {
 	ubee_free(f->live_out); /* flags share its block */
 	f->flags = NULL;
+	f->raw = NULL;
 	f->live_out = NULL;
 }
 

@@ -55,7 +55,12 @@
  *    no selects, and such branches are often unpredictable;
  *  - "d = s; d += x" is one lea (mov_add);
  *  - multiplications by 3, 5, 9 are a lea, by powers of two a shift;
- *  - variable shifts are BMI2 shlx/shrx/sarx when the CPU has them.
+ *  - variable shifts are BMI2 shlx/shrx/sarx when the CPU has them;
+ *  - "if cond goto L; goto M; L:" is one jump on the inverse condition
+ *    (jump_over_goto);
+ *  - a packet half or word load only compared with constants keeps its
+ *    bytes in memory order and the compares use swapped constants
+ *    (raw_load; the analysis is jit_int.h's raw[]).
  *
  * With UBEE_PROG_HARDEN every program-chosen constant is blinded: emitted
  * as (imm ^ key) and xor'ed with a random per-instruction key at run
@@ -609,6 +614,16 @@ static void atomic(struct jit_ctx *c, const struct ubee_dinsn *in)
 }
 
 /*
+ * The packet load at i, or the compare at i, works on the loaded bytes
+ * in memory order (jit_int.h, raw[]): returns the load's size, or 0.
+ * Not under harden, which keeps every compare's constant blinded.
+ */
+static int raw_load(const struct jit_ctx *c, size_t i)
+{
+	return c->harden ? 0 : c->f->raw[i];
+}
+
+/*
  * r0 = big-endian value of size bytes at pkt[off], off = imm (LD_ABS) or
  * (int32_t)(src + imm) (LD_IND); off < 0 or past the packet ends the
  * program with r0 = 0 (LF_PKT_FAIL). Programs with a batch entry find
@@ -670,6 +685,8 @@ static void pkt_load(struct jit_ctx *c, int size, int ind, int src,
 			x86_alu_rm(b, 1, X86_ADD, X86_R11, RUN, RUN_OFF(pkt));
 	}
 	x86_load(b, size == 4 ? 4 : size, 0, X86_RAX, base, disp);
+	if (raw_load(c, c->idx))
+		return; /* only compared, with swapped constants */
 	if (size == 2)
 		x86_rol16_8(b, X86_RAX);
 	else if (size == 4)
@@ -718,26 +735,36 @@ static int compare(struct jit_ctx *c, const struct ubee_dinsn *in)
 	const struct ubee_op_info *o = &ubee_isa_ops[in->op];
 	int w64 = !(o->flags & UBEE_F_32), dst = reg_map[in->dst];
 	int set = (o->code & 0xf0) == 0x40;
+	int raw = raw_load(c, (size_t)(in - c->prog->code));
+	int32_t imm = in->imm;
 	struct x86_buf *b = &c->b;
 
+	if (raw == 2) {
+		/* r0 holds the bytes as loaded: compare with the constant's */
+		imm = (int32_t)__builtin_bswap16((uint16_t)imm);
+		w64 = 0; /* r0's upper half is 0, and so is the constant's */
+	} else if (raw == 4) {
+		imm = (int32_t)__builtin_bswap32((uint32_t)imm);
+		w64 = 0;
+	}
 	if (o->fmt == UBEE_FMT_JMP_X) {
 		if (set)
 			x86_test_rr(b, w64, dst, reg_map[in->src]);
 		else
 			x86_alu_rr(b, w64, X86_CMP, dst, reg_map[in->src]);
-	} else if (blind(c, w64, in->imm)) {
+	} else if (blind(c, w64, imm)) {
 		if (set)
 			x86_test_rr(b, w64, dst, X86_R11);
 		else
 			x86_alu_rr(b, w64, X86_CMP, dst, X86_R11);
 	} else if (set) {
-		if (!in->imm)
+		if (!imm)
 			return 0; /* x & 0: never taken */
-		x86_test_ri(b, w64, dst, in->imm);
-	} else if (!in->imm) {
+		x86_test_ri(b, w64, dst, imm);
+	} else if (!imm) {
 		x86_test_rr(b, w64, dst, dst);
 	} else {
-		x86_alu_ri(b, w64, X86_CMP, dst, in->imm);
+		x86_alu_ri(b, w64, X86_CMP, dst, imm);
 	}
 	return 1;
 }
@@ -948,13 +975,38 @@ static int select_arm(struct jit_ctx *c, size_t i, size_t t)
 	return 1;
 }
 
+/*
+ * "if cond goto i + 2; goto u" with nothing jumping to the goto (what a
+ * classic jset whose true branch falls through becomes): one jump to u
+ * on the inverse condition. Returns 0 when the pattern does not apply.
+ */
+static int jump_over_goto(struct jit_ctx *c, size_t i, size_t t)
+{
+	const struct ubee_dinsn *nx = &c->prog->code[i + 1];
+	size_t u;
+
+	if (t != i + 2 || i + 1 >= c->prog->cnt ||
+	    (c->f->flags[i + 1] & (JF_TARGET | JF_SECOND)) ||
+	    (nx->op != UBEE_OP_JA && nx->op != UBEE_OP_JA32))
+		return 0;
+	u = (size_t)ubee_isa_target(&c->prog->insns[i + 1], i + 1, nx->op);
+	if (u != i + 2) {
+		if (compare(c, &c->prog->code[i]))
+			jump(c, (enum x86_cc)(jcc_of(c->prog->code[i].op) ^ 1), u);
+		else
+			jump(c, X86_CC_ALWAYS, u);
+	}
+	c->skip_to = i + 2;
+	return 1;
+}
+
 /* A compare fused with the jump; none to the next instruction. */
 static void cond_jump(struct jit_ctx *c, size_t i)
 {
 	const struct ubee_dinsn *in = &c->prog->code[i];
 	size_t t = (size_t)ubee_isa_target(&c->prog->insns[i], i, in->op);
 
-	if (t == i + 1 || select_arm(c, i, t))
+	if (t == i + 1 || select_arm(c, i, t) || jump_over_goto(c, i, t))
 		return;
 	if (compare(c, in))
 		jump(c, jcc_of(in->op), t);
@@ -1122,6 +1174,42 @@ static void may_goto(struct jit_ctx *c, size_t i)
 	x86_alu_mi(&c->b, 0, X86_SUB, RUN, RUN_OFF(loops_left), 1);
 }
 
+/*
+ * op with a memory operand at base + index * 2^scale + disp (disp8): the
+ * batch loop's descriptor and verdict accesses. index is never rsp.
+ */
+static void mem_idx(struct x86_buf *b, int w64, uint8_t op, int reg, int base,
+		    int index, unsigned scale, int8_t disp)
+{
+	uint8_t rex = (uint8_t)(0x40 | (w64 ? 8 : 0) | (reg & 8 ? 4 : 0) |
+				(index & 8 ? 2 : 0) | (base & 8 ? 1 : 0));
+	int mod = disp == 0 && (base & 7) != X86_RBP ? 0 : 1;
+
+	if (rex != 0x40)
+		x86_byte(b, rex);
+	x86_byte(b, op);
+	x86_byte(b, (uint8_t)(mod << 6 | (reg & 7) << 3 | 4));
+	x86_byte(b, (uint8_t)(scale << 6 | (index & 7) << 3 | (base & 7)));
+	if (mod)
+		x86_byte(b, (uint8_t)disp);
+}
+
+#define MOV_LOAD 0x8b
+#define MOV_STORE 0x89
+
+/*
+ * The batch loop's step after a packet's run: out[i] = the low 32 bits
+ * of r0 (LF_B_STORE, and at each exit of the loop's copy of the body but
+ * the last, which falls into it: no jump to it), then the next packet;
+ * after the last one, falls through.
+ */
+static void batch_step(struct jit_ctx *c)
+{
+	mem_idx(&c->b, 0, MOV_STORE, X86_RAX, X86_R15, X86_RCX, 0, 0);
+	x86_alu_ri(&c->b, 1, X86_ADD, X86_RCX, 4);
+	jump(c, X86_CC_NE, lbl_fixed(c, LF_B_LOOP));
+}
+
 /* ---- one instruction --------------------------------------------------- */
 
 #define ALU(n, x)                                                             \
@@ -1217,8 +1305,10 @@ static void emit_insn(struct jit_ctx *c, size_t i)
 	case UBEE_OP_EXIT:
 		if (!c->copy)
 			x86_ret(b);
-		else if (i + 1 < c->prog->cnt)
-			jump(c, X86_CC_ALWAYS, lbl_fixed(c, LF_B_STORE));
+		else if (i + 1 < c->prog->cnt) {
+			batch_step(c);
+			jump(c, X86_CC_ALWAYS, lbl_fixed(c, LF_B_DONE));
+		}
 		/* else the store follows */
 		break;
 	case UBEE_OP_LDDW:
@@ -1439,29 +1529,6 @@ static void emit_body(struct jit_ctx *c)
 }
 
 /*
- * op with a memory operand at base + index * 2^scale + disp (disp8): the
- * batch loop's descriptor and verdict accesses. index is never rsp.
- */
-static void mem_idx(struct x86_buf *b, int w64, uint8_t op, int reg, int base,
-		    int index, unsigned scale, int8_t disp)
-{
-	uint8_t rex = (uint8_t)(0x40 | (w64 ? 8 : 0) | (reg & 8 ? 4 : 0) |
-				(index & 8 ? 2 : 0) | (base & 8 ? 1 : 0));
-	int mod = disp == 0 && (base & 7) != X86_RBP ? 0 : 1;
-
-	if (rex != 0x40)
-		x86_byte(b, rex);
-	x86_byte(b, op);
-	x86_byte(b, (uint8_t)(mod << 6 | (reg & 7) << 3 | 4));
-	x86_byte(b, (uint8_t)(scale << 6 | (index & 7) << 3 | (base & 7)));
-	if (mod)
-		x86_byte(b, (uint8_t)disp);
-}
-
-#define MOV_LOAD 0x8b
-#define MOV_STORE 0x89
-
-/*
  * uint64_t batch(struct ubee_run *run, const struct ubee_jit_pkt *pkt,
  *                const struct ubee_jit_pkt *end, uint32_t *out, void *ctx,
  *                uint64_t r10)
@@ -1470,9 +1537,10 @@ static void mem_idx(struct x86_buf *b, int w64, uint8_t op, int reg, int base,
  * the packet's address and caplen, the u32 at ctx + 0 its length (the
  * larger of caplen and wirelen; only when the program may read the
  * context), r1 = ctx, r0 and r6-r9 zero (unless the program is verified:
- * it cannot tell); a copy of the body runs, its exits jumping to the
- * store of out[i] (the low 32 bits of r0) and a packet load out of range
- * to r0 = 0 there (the loop is always the outermost frame). A packet
+ * it cannot tell); a copy of the body runs, each exit storing out[i]
+ * (the low 32 bits of r0) and going on to the next packet (batch_step),
+ * a packet load out of range jumping to r0 = 0 and the store (the loop
+ * is always the outermost frame). A packet
  * with a NULL address and a non-zero caplen stops the loop before it
  * runs. Returns the address of the first packet not run (end when all
  * ran).
@@ -1531,9 +1599,7 @@ static void emit_batch(struct jit_ctx *c)
 	block(c, c->prog->cnt);
 	c->copy = 0;
 	block(c, lbl_fixed(c, LF_B_STORE));
-	mem_idx(b, 0, MOV_STORE, X86_RAX, X86_R15, X86_RCX, 0, 0);
-	x86_alu_ri(b, 1, X86_ADD, X86_RCX, 4);
-	jump(c, X86_CC_NE, lbl_fixed(c, LF_B_LOOP));
+	batch_step(c);
 	block(c, lbl_fixed(c, LF_B_DONE));
 	x86_lea_idx(b, 1, X86_RAX, X86_RSI, X86_RCX, 2, 0);
 	x86_alu_ri(b, 1, X86_ADD, X86_RSP, 8);

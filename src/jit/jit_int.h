@@ -40,6 +40,7 @@ struct jit_facts {
 	size_t cnt;
 	uint8_t *flags;      /* [cnt] JF_* */
 	uint16_t *live_out;  /* [cnt] registers live after each instruction */
+	uint8_t *raw;        /* [cnt] byte-order-free packet loads: see below */
 	uint16_t used;       /* registers r0-r9 named anywhere (r0 always) */
 	int uses_fp;         /* r10 is named */
 	int need_run;        /* helpers, local calls, packet loads, may_goto */
@@ -48,6 +49,19 @@ struct jit_facts {
 	int has_pkt;         /* LD_ABS / LD_IND */
 	size_t nr_local;     /* bpf-to-bpf call sites */
 };
+
+/*
+ * raw[]: LD_ABS/LD_IND of 2 or 4 bytes whose value (big-endian, byte-
+ * swapped into r0) is only ever compared for equality or tested against
+ * constants before it dies: the load is marked with its size, and so is
+ * each of those compares. The JIT may then leave the loaded bytes in
+ * memory order and compare them with the swapped constant instead. The
+ * compares (JEQ, JNE, JSET with a constant, on r0, 32- or 64-bit; for JEQ
+ * and JNE a constant that fits the load) are every instruction the
+ * load's r0 reaches while live (up to 32 of them), and every edge into
+ * one of them comes from the load or from another of them ("ldh [12];
+ * jeq #0x86dd jt L jf M; ... M: jeq #0x800" has two).
+ */
 
 /* Fill f for prog. 0 or -ENOMEM. */
 int jit_analyze(const struct ubee_prog *prog, struct jit_facts *f);

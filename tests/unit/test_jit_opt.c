@@ -11,7 +11,13 @@
  *  - multiplications by constants (lea, shifts);
  *  - "d = s; d += x" as one lea, with every pair of registers;
  *  - variable shifts (BMI2 shlx/shrx/sarx when the CPU has them, else
- *    through cl) with every pair of registers.
+ *    through cl) with every pair of registers;
+ *  - a conditional jump over a goto as one inverse jump;
+ *  - half- and word packet loads only compared with constants, left in
+ *    memory order and compared with swapped constants, and the shapes
+ *    where that must not happen (the value read later, read at a jump
+ *    target, order compares, JSET with a register, constants too large,
+ *    the compare a jump target).
  *
  * Each snippet runs between a prologue that loads r0-r9 from the ctx and
  * an epilogue that stores them back, on several register sets, plain and
@@ -127,21 +133,31 @@ static struct ubee_prog *load(uint32_t flags)
 	return prog;
 }
 
+/* The packet of the runs (raw_loads), none elsewhere. */
+static uint8_t pkt[16];
+static uint32_t pkt_len;
+
 static int run(const struct ubee_prog *prog, enum ubee_engine engine,
 	       uint64_t regs[10], uint64_t *r0)
 {
 	struct ubee_run_opts ro = { .sz = sizeof(ro), .ctx = regs,
 				    .ctx_size = 10 * sizeof(*regs),
-				    .engine = engine, .flags = UBEE_RUN_TRUSTED };
+				    .engine = engine, .flags = UBEE_RUN_TRUSTED,
+				    .pkt = pkt_len ? pkt : NULL,
+				    .pkt_size = pkt_len };
 
 	return ubee_prog_run(prog, &ro, r0, NULL);
 }
 
+static uint8_t code[16384];
+static size_t code_len;
+
 /*
  * Run the program in text on the interpreter and on the JIT (plain and
  * blinded) from SETS register sets; every outcome must agree. Returns
- * the plain program's code description in *ji (for shape checks) and
- * 0, or -1 after recording a failure.
+ * the plain program's code description in *ji and its code in code[]
+ * (for shape checks; ji->code is gone) and 0, or -1 after recording a
+ * failure.
  */
 static int compare(struct ubee_jit_info *ji, uint32_t *ji_off, size_t max)
 {
@@ -183,6 +199,9 @@ static int compare(struct ubee_jit_info *ji, uint32_t *ji_off, size_t max)
 		goto out;
 	}
 	memcpy(ji_off, ji->insn_off, (ji->insn_count + 1) * sizeof(*ji_off));
+	/* the code dies with the program: keep a copy for shape checks */
+	code_len = ji->size < sizeof(code) ? ji->size : 0;
+	memcpy(code, ji->code, code_len);
 	ret = 0;
 out:
 	ubee_prog_free(plain);
@@ -380,6 +399,214 @@ static void variable_shifts(void)
 				}
 }
 
+/* ---- a conditional jump over a goto ------------------------------------ */
+
+/*
+ * "if cond goto x; goto t; x:" is one jump on the inverse condition (the
+ * goto's block empty), unless something jumps to the goto; with the
+ * goto's target x itself, nothing at all.
+ */
+static void jump_over_goto(void)
+{
+	struct ubee_jit_info ji;
+	uint32_t off[64];
+	unsigned fused = 0;
+
+	for (int p = 0; p < 600 && t_ok(); p++) {
+		char w = below(2) ? 'r' : 'w';
+		int kind = (int)below(4), at = FIRST + 1;
+
+		begin();
+		if (kind == 3) {
+			emit("if r5 == 7 goto g\n");
+			at++;
+		}
+		if (below(2))
+			emit("if %c%u %s %c%u goto x\n", w, below(10),
+			     jumps[below(N(jumps))], w, below(10));
+		else
+			emit("if %c%u %s %d goto x\n", w, below(10),
+			     jumps[below(N(jumps))], imm());
+		emit("%sgoto %s\nx:\nr1 ^= r2\nt:\nr3 += 1\n",
+		     kind == 3 ? "g:\n" : "", kind == 2 ? "x" : "t");
+		end();
+		if (compare(&ji, off, N(off)))
+			return;
+		fused += folded(off, (size_t)at);
+		T_CHECK(folded(off, (size_t)at) == (kind != 3),
+			"goto %s:\n%s", kind == 3 ? "folded" : "not folded", text);
+		T_CHECK(kind != 2 || folded(off, (size_t)at - 1),
+			"a jump to the next instruction emitted:\n%s", text);
+	}
+	T_CHECK(fused > 300, "%u jumps over a goto fused", fused);
+}
+
+/* ---- packet loads compared without their byte swap ---------------------- */
+
+/* Whether the code of slot i ends with a load's byte swap (rol, bswap). */
+static int swapped(const uint32_t *off, size_t i, int size)
+{
+	static const uint8_t rol[] = { 0x66, 0xc1, 0xc0, 0x08 };
+	static const uint8_t bswap[] = { 0x0f, 0xc8 };
+	const uint8_t *want = size == 2 ? rol : bswap;
+	size_t n = size == 2 ? sizeof(rol) : sizeof(bswap);
+
+	return off[i + 1] - off[i] >= n && off[i + 1] <= code_len &&
+	       !memcmp(code + off[i + 1] - n, want, n);
+}
+
+static const char *const raw_ops[] = {
+	"==", "!=", "&", ">", ">=", "<", "<=", "s>", "s<=",
+};
+
+/*
+ * A compare of r0 (w0 or r0) into buf: with r6 (one in eight), or a
+ * constant: one equal to the
+ * loaded value, near it, random within the size, too large for it (for
+ * == and != never equal, and not a raw compare; -1 for a word load, too
+ * large only in 64 bits), or 0. Returns whether
+ * it may be made on the loaded bytes (jit_int.h, raw[]).
+ */
+static int raw_compare(char *buf, size_t len, int size, uint32_t val, int ops)
+{
+	const char *op = raw_ops[below((unsigned)ops)];
+	char w = below(2) ? 'r' : 'w';
+	uint32_t mask = size == 2 ? 0xffff : 0xffffffff;
+	int64_t k;
+	int eq = op[0] == '=' || op[0] == '!', fits = 1;
+
+	if (!below(8)) { /* with a register (r6 = the loaded value or not) */
+		snprintf(buf, len, "if %c0 %s %c6", w, op, w);
+		return 0;
+	}
+	switch (below(5)) {
+	case 0: k = val; break;
+	case 1: k = val ^ 1; break;
+	case 2: k = (uint32_t)rnd() & mask; break;
+	case 3: /* w0 == -1 fits a word load; r0 == -1 does not (below) */
+		k = size == 2 ? (int64_t)(val | 0x10000u) : -1;
+		fits = size == 4;
+		break;
+	default: k = 0; break;
+	}
+	/* a 32-bit constant above INT32_MAX is written negative */
+	if (k > INT32_MAX)
+		k -= 0x100000000ll;
+	/* r0 == -1 compares with 2^64 - 1: no load gives that */
+	if (size == 4 && w == 'r' && k < 0)
+		fits = 0;
+	snprintf(buf, len, "if %c0 %s %lld", w, op, (long long)k);
+	return op[0] == '&' || (eq && fits);
+}
+
+/*
+ * The shapes: 0 one compare, r0 written on both ways after it; 1 two in
+ * a row; 2 r0 read after the compare; 3 read at its target; 4 the
+ * compare a jump target; 5 a compare of another register between; 6 two
+ * in a row, r0 read at the first one's target; 7 the second compare at
+ * the first one's target; 8 the same, with another way into the second.
+ * Only 0, 1 and 7 may leave the bytes as loaded.
+ */
+static void raw_snippet(int shape, const char *ld, const char *c1,
+			const char *c2)
+{
+	emit("r7 = 2\n");
+	switch (shape) {
+	case 0:
+		emit("%s\n%s goto a\nr0 = 1\ngoto d\na:\nr0 = 2\nd:\n", ld, c1);
+		break;
+	case 1:
+		emit("%s\n%s goto a\n%s goto b\nr0 = 1\ngoto d\na:\nr0 = 2\n"
+		     "goto d\nb:\nr0 = 3\nd:\n", ld, c1, c2);
+		break;
+	case 2:
+		emit("%s\n%s goto a\nr0 += 1\ngoto d\na:\nr0 = 2\nd:\n", ld, c1);
+		break;
+	case 3:
+		emit("%s\n%s goto a\nr0 = 1\ngoto d\na:\nr0 += 2\nd:\n", ld, c1);
+		break;
+	case 4:
+		emit("if r6 s> 0 goto c\n%s\nc:\n%s goto a\nr0 = 1\ngoto d\n"
+		     "a:\nr0 = 2\nd:\n", ld, c1);
+		break;
+	case 5:
+		emit("%s\nif w6 == 5 goto a\n%s goto b\nr0 = 1\ngoto d\na:\n"
+		     "r0 = 2\ngoto d\nb:\nr0 = 3\nd:\n", ld, c1);
+		break;
+	case 6:
+		emit("%s\n%s goto a\n%s goto b\nr0 = 1\ngoto d\na:\nr0 += 2\n"
+		     "goto d\nb:\nr0 = 3\nd:\n", ld, c1, c2);
+		break;
+	case 7:
+		emit("%s\n%s goto a\nr0 = 1\ngoto d\na:\n%s goto b\nr0 = 2\n"
+		     "goto d\nb:\nr0 = 3\nd:\n", ld, c1, c2);
+		break;
+	default:
+		emit("if r6 s> 0 goto a\n%s\n%s goto a\nr0 = 1\ngoto d\na:\n"
+		     "%s goto b\nr0 = 2\ngoto d\nb:\nr0 = 3\nd:\n", ld, c1, c2);
+		break;
+	}
+}
+
+/*
+ * Half- and word loads (LD_ABS, LD_IND) only compared with constants
+ * keep the bytes as loaded and compare with the swapped constant; every
+ * shape where the value or its order matters keeps the swap. Results
+ * against the interpreter (and the blinded JIT, which never does this),
+ * with the loaded value equal to a constant, near it, and the load out
+ * of the packet.
+ */
+static void raw_loads(void)
+{
+	struct ubee_jit_info ji;
+	uint32_t off[128];
+	unsigned applied = 0, kept = 0;
+
+	pkt_len = sizeof(pkt);
+	for (int p = 0; p < 3000 && t_ok(); p++) {
+		int size = below(2) ? 2 : 4, raw, ops = below(2) ? 3 : N(raw_ops);
+		static const int raw_shape[3] = { 0, 1, 7 };
+		int shape = below(2) ? raw_shape[below(3)] : 2 + (int)below(7);
+		/* one word load in eight past the packet's end: r0 = 0, exit */
+		int at = (size == 4 && below(8) == 0) ? 14 : 4;
+		size_t li = FIRST + 1 + (shape == 4 || shape == 8);
+		int r6 = (int)below(2);
+		char ld[64], c1[64], c2[64];
+		uint32_t val;
+
+		for (size_t k = 0; k < sizeof(pkt); k++)
+			pkt[k] = below(4) ? (uint8_t)rnd() : below(2) ? 0 : 0xff;
+		val = 0;
+		for (int k = 0; k < size && at + k < (int)sizeof(pkt); k++)
+			val |= (uint32_t)pkt[at + k] << (8 * (size - 1 - k));
+		if (below(2))
+			snprintf(ld, sizeof(ld), "r0 = *(u%d *)skb[%d]",
+				 size * 8, at);
+		else
+			snprintf(ld, sizeof(ld), "r0 = *(u%d *)skb[r7 + %d]",
+				 size * 8, at - 2);
+		/* half the compares of a kind that may be raw */
+		raw = raw_compare(c1, sizeof(c1), size, val, ops);
+		if (shape == 1 || shape >= 6)
+			raw &= raw_compare(c2, sizeof(c2), size, val, ops);
+		raw &= shape <= 1 || shape == 7;
+		begin();
+		if (r6)
+			emit("r6 = %u ll\n", val);
+		raw_snippet(shape, ld, c1, c2);
+		end();
+		if (compare(&ji, off, N(off)))
+			break;
+		T_CHECK(swapped(off, li + 2 * (size_t)r6, size) == !raw,
+			"byte swap %s:\n%s", raw ? "kept" : "left out", text);
+		applied += raw;
+		kept += !raw;
+	}
+	pkt_len = 0;
+	T_CHECK(applied > 500 && kept > 1500, "%u loads left raw, %u swapped",
+		applied, kept);
+}
+
 int main(void)
 {
 	if (!ubee_engine_available(UBEE_ENGINE_JIT)) {
@@ -392,5 +619,7 @@ int main(void)
 	T_RUN(mul_constants);
 	T_RUN(mov_add);
 	T_RUN(variable_shifts);
+	T_RUN(jump_over_goto);
+	T_RUN(raw_loads);
 	return t_summary();
 }
