@@ -22,10 +22,28 @@ run() { # name, command...
 	fi
 	rm -f "$log"
 }
-# VALGRIND=1: every test binary under memcheck; an error or a leak fails it.
+# VALGRIND=1: every test binary under memcheck; an error or a definite or
+# indirect leak fails it (exit status 99). JIT code is written and run
+# from anonymous memory: --smc-check=all-non-file makes valgrind notice.
+# The randomized tests run fewer programs (each count can still be set);
+# docs/TESTING.md lists what runs reduced and why. The shell tests run the
+# CLI ($UBEE) through a wrapper that logs memcheck's reports to files,
+# whatever the scripts do with its output; a report fails "valgrind-cli".
 vg=""
+vgdir=""
 if [ "${VALGRIND:-}" = 1 ]; then
-	vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp"
+	vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --smc-check=all-non-file --suppressions=$(pwd)/tests/valgrind.supp"
+	: "${UBEE_RT_COUNT:=2000}" "${UBEE_JIT_DIFF_COUNT:=1000}" "${UBEE_MUT_RANDOM:=30}"
+	export UBEE_RT_COUNT UBEE_JIT_DIFF_COUNT UBEE_MUT_RANDOM
+	if [ -n "${UBEE:-}" ]; then
+		vgdir=$(mktemp -d) || exit 1
+		trap 'rm -f "$out"; rm -rf "$vgdir"' EXIT
+		printf '#!/bin/sh\nexec %s --log-file=%s/log.%%p %s "$@"\n' \
+			"$vg" "$vgdir" "$UBEE" >"$vgdir/ubee"
+		chmod +x "$vgdir/ubee"
+		UBEE=$vgdir/ubee
+		export UBEE
+	fi
 fi
 for t in "$@"; do
 	run "$(basename "$t")" $vg "$t"
@@ -35,6 +53,15 @@ for s in tests/sh/*.sh; do
 	[ "$(basename "$s")" = lib.sh ] && continue # sourced by the others
 	run "$(basename "$s")" sh "$s"
 done
+if [ -n "$vgdir" ]; then
+	for l in "$vgdir"/log.*; do
+		# memcheck's reports start with ==pid==; --pid-- lines are
+		# valgrind's own warnings (a bpf() command it does not know).
+		grep -q '^==[0-9]*==' "$l" || continue
+		echo "FAIL valgrind-cli: memcheck report of the CLI (pid ${l##*.})" | tee -a "$out"
+		head -n 40 "$l" | sed 's/^/    /'
+	done
+fi
 p=$(grep -c '^PASS ' "$out")
 f=$(grep -c '^FAIL ' "$out")
 s=$(grep -c '^SKIP ' "$out")

@@ -246,6 +246,15 @@ int ubee_btf_find_next(const struct ubee_btf *btf, const char *name, int kind,
 int ubee_btf_resolve(const struct ubee_btf *btf, uint32_t id);
 
 /*
+ * Byte offset of the first struct named name inside struct or union id
+ * (id itself, or a member's, nested up to 8 levels; bitfields skipped),
+ * or -ENOENT. For special kernel types such as bpf_spin_lock in a map
+ * value.
+ */
+int ubee_btf_struct_offset(const struct ubee_btf *btf, uint32_t id,
+			   const char *name);
+
+/*
  * Size in bytes of id (through typedefs and qualifiers; pointers are
  * UBEE_BTF_PTR_SIZE; arrays nelems * element). -EINVAL when the type has
  * no size (void, FWD, FUNC, FUNC_PROTO, DECL_TAG, or a VAR of one of

@@ -284,6 +284,36 @@ int ubee_btf_resolve(const struct ubee_btf *btf, uint32_t id)
 	return (int)btf->resolved[id];
 }
 
+static int struct_offset(const struct ubee_btf *btf, uint32_t id,
+			 const char *name, int depth)
+{
+	struct ubee_btf_type t;
+	int rid = ubee_btf_resolve(btf, id);
+
+	if (rid <= 0 || depth > 8 || ubee_btf_type(btf, (uint32_t)rid, &t) ||
+	    (t.kind != UBEE_BTF_KIND_STRUCT && t.kind != UBEE_BTF_KIND_UNION))
+		return -ENOENT;
+	if (t.kind == UBEE_BTF_KIND_STRUCT && !strcmp(t.name, name))
+		return 0;
+	for (uint32_t i = 0; i < t.vlen; i++) {
+		struct ubee_btf_member mb;
+		int off;
+
+		if (ubee_btf_member(btf, (uint32_t)rid, i, &mb) || mb.bitfield_size)
+			continue;
+		off = struct_offset(btf, mb.type, name, depth + 1);
+		if (off >= 0)
+			return off + (int)(mb.bit_offset / 8);
+	}
+	return -ENOENT;
+}
+
+int ubee_btf_struct_offset(const struct ubee_btf *btf, uint32_t id,
+			   const char *name)
+{
+	return struct_offset(btf, id, name, 0);
+}
+
 int64_t ubee_btf_size(const struct ubee_btf *btf, uint32_t id)
 {
 	if (id >= btf->count)

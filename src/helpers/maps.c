@@ -13,10 +13,13 @@
  * memory a helper writes must be writable.
  */
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 
 #include "helpers/helpers.h"
 #include "maps/maps.h"
+#include "ubee/btf.h"
+#include "ubee/pin.h"
 #include "util/util.h"
 #include "vm/vm.h"
 
@@ -261,9 +264,86 @@ uint64_t ubee_bpf_tail_call(uint64_t ctx, uint64_t map, uint64_t index,
 /*
  * bpf_spin_lock(lock): the maps' spin lock on the 4-byte lock word inside
  * a map value (0: free), so user-space updates with BPF_F_LOCK take the
- * same lock. A program holds at most one; checked runs fail on a second,
- * on a lock outside writable memory, and on unlocking another.
+ * same lock. A program holds at most one. Verified programs take it on
+ * the fast path. Checked runs (unverified code) accept, as the kernel's
+ * verifier, only the struct bpf_spin_lock of a value of one of the
+ * program's maps whose BTF value type holds one (array and hash maps:
+ * the types the kernel allows locks in), and fail on a second lock, on
+ * unlocking another, and on a lock that stays taken for longer than the
+ * run's instruction budget allows (a word the program wrote, or a holder
+ * that never unlocks): waiting counts against that budget, a pause as
+ * one instruction and a yield of the CPU as LOCK_YIELD_COST.
  */
+#define LOCK_YIELD_COST 128
+#define LOCK_SPINS 128
+
+/*
+ * 1 when value (a lock's address minus the map's lock offset) is the start
+ * of a value of map: an array element, or a hash value the run was handed
+ * (such a region is exactly one value, never merged with another: values
+ * of a hash map are apart).
+ */
+static int is_value_of(const struct ubee_run *run, const struct ubee_map *map,
+		       uintptr_t value)
+{
+	if (map->type == UBEE_MAP_ARRAY) {
+		const struct ubee_array *a = map->priv;
+		uintptr_t first = (uintptr_t)a->values;
+
+		return value >= first && (value - first) % a->stride == 0 &&
+		       (value - first) / a->stride < a->max_entries;
+	}
+	if (map->type == UBEE_MAP_HASH && map->shm) {
+		uintptr_t lo = (uintptr_t)ubee_map_region(map);
+
+		return value >= lo && value - lo < map->shm_span - UBEE_MAP_SHM_HDR &&
+		       !ubee_vm_region_check(run, value, map->value_size, 1,
+					     run->depth);
+	}
+	return 0;
+}
+
+/* 1 when l is the bpf_spin_lock of a value of one of the program's maps. */
+static int is_map_lock(const struct ubee_run *run, uintptr_t l)
+{
+	for (size_t i = 0; i < run->prog->nr_maps; i++) {
+		struct ubee_map *m = run->prog->maps[i];
+		const struct ubee_btf *btf;
+		uint32_t vid = 0;
+		int off;
+
+		if ((m->type != UBEE_MAP_ARRAY && m->type != UBEE_MAP_HASH) ||
+		    ubee_map_btf(m, &btf, NULL, &vid) || !vid)
+			continue;
+		off = ubee_btf_struct_offset(btf, vid, "bpf_spin_lock");
+		if (off >= 0 && (uint64_t)off + 4 <= m->value_size &&
+		    l >= (uintptr_t)off && is_value_of(run, m, l - (uintptr_t)off))
+			return 1;
+	}
+	return 0;
+}
+
+/* Take l within the run's budget: 0, or -ETIME when it stayed taken. */
+static int lock_bounded(struct ubee_run *run, uint32_t *l)
+{
+	unsigned spins = 0;
+
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) {
+		do {
+			if (run->insn_count >= run->budget)
+				return -ETIME;
+			if (++spins < LOCK_SPINS) {
+				ubee_cpu_relax();
+				run->insn_count++;
+			} else {
+				sched_yield();
+				run->insn_count += LOCK_YIELD_COST;
+			}
+		} while (__atomic_load_n(l, __ATOMIC_RELAXED));
+	}
+	return 0;
+}
+
 uint64_t ubee_bpf_spin_lock(uint64_t lock, uint64_t r2, uint64_t r3,
 			    uint64_t r4, uint64_t r5)
 {
@@ -272,22 +352,36 @@ uint64_t ubee_bpf_spin_lock(uint64_t lock, uint64_t r2, uint64_t r3,
 
 	if (!run)
 		return 0;
-	if (run->checked) {
-		if (ubee_helper_check_mem(run, "bpf_spin_lock", 1, l, 4, 1))
-			return 0;
-		if (lock % 4) {
-			ubee_vm_fail(run, -EFAULT,
-				     "bpf_spin_lock arg1: %p is not 4-byte aligned", l);
-			return 0;
-		}
-		if (run->spin_lock) {
-			ubee_vm_fail(run, -EINVAL,
-				     "bpf_spin_lock: the lock taken at %zu is still held",
-				     run->spin_lock_idx);
-			return 0;
-		}
+	if (!run->checked) {
+		ubee_spin_lock(l);
+		goto taken;
 	}
-	ubee_spin_lock(l);
+	if (ubee_helper_check_mem(run, "bpf_spin_lock", 1, l, 4, 1))
+		return 0;
+	if (lock % 4) {
+		ubee_vm_fail(run, -EFAULT,
+			     "bpf_spin_lock arg1: %p is not 4-byte aligned", l);
+		return 0;
+	}
+	if (run->spin_lock) {
+		ubee_vm_fail(run, -EINVAL,
+			     "bpf_spin_lock: the lock taken at %zu is still held",
+			     run->spin_lock_idx);
+		return 0;
+	}
+	if (!is_map_lock(run, (uintptr_t)lock)) {
+		ubee_vm_fail(run, -EINVAL,
+			     "bpf_spin_lock arg1: %p is not the struct bpf_spin_lock of a map value (the map's BTF says where it is)",
+			     l);
+		return 0;
+	}
+	if (lock_bounded(run, l)) {
+		ubee_vm_fail(run, -ETIME,
+			     "bpf_spin_lock: the lock at %p stayed taken for the rest of the instruction budget of %llu (never unlocked?)",
+			     l, (unsigned long long)run->budget);
+		return 0;
+	}
+taken:
 	run->spin_lock = l;
 	run->spin_lock_idx = run->call_idx;
 	return 0;

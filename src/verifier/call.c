@@ -441,30 +441,6 @@ ctx_ok:
 	}
 }
 
-/* The offset of a bpf_spin_lock in struct/union id (nested ones too). */
-static int find_lock(const struct ubee_btf *btf, uint32_t id, int depth)
-{
-	struct ubee_btf_type t;
-	int rid = ubee_btf_resolve(btf, id);
-
-	if (rid <= 0 || depth > 8 || ubee_btf_type(btf, (uint32_t)rid, &t) ||
-	    (t.kind != UBEE_BTF_KIND_STRUCT && t.kind != UBEE_BTF_KIND_UNION))
-		return VLOCK_NONE;
-	if (t.kind == UBEE_BTF_KIND_STRUCT && !strcmp(t.name, "bpf_spin_lock"))
-		return 0;
-	for (uint32_t i = 0; i < t.vlen; i++) {
-		struct ubee_btf_member mb;
-		int off;
-
-		if (ubee_btf_member(btf, (uint32_t)rid, i, &mb) || mb.bitfield_size)
-			continue;
-		off = find_lock(btf, mb.type, depth + 1);
-		if (off >= 0)
-			return off + (int)(mb.bit_offset / 8);
-	}
-	return VLOCK_NONE;
-}
-
 int vmap_lock_off(struct venv *env, struct ubee_map *m)
 {
 	const struct ubee_btf *btf;
@@ -476,8 +452,9 @@ int vmap_lock_off(struct venv *env, struct ubee_map *m)
 			return env->locks[i].off;
 	if (ubee_map_btf(m, &btf, NULL, &vid))
 		off = VLOCK_NO_BTF;
-	else
-		off = vid ? find_lock(btf, vid, 0) : VLOCK_NONE;
+	else if (!vid ||
+		 (off = ubee_btf_struct_offset(btf, vid, "bpf_spin_lock")) < 0)
+		off = VLOCK_NONE;
 	if (env->nlocks < UBEE_ARRAY_SIZE(env->locks)) {
 		env->locks[env->nlocks].map = m;
 		env->locks[env->nlocks++].off = off;

@@ -234,6 +234,7 @@ static int stack_read_fixed(struct venv *env, struct vframe *f, uint32_t fi,
 			if (env->unpriv)
 				return verr(env, "invalid read from stack off %lld+%lld size %u",
 					    (long long)off, (long long)(o - off), size);
+			env->uninit_stack = true;
 			all_zero = false;
 			break;
 		case SK_MISC:
@@ -338,6 +339,8 @@ static int stack_access(struct venv *env, const struct vreg *reg, int regno,
 		int b;
 		struct vslot *t = slot_of(f, o, &b);
 
+		if (t->kind[b] == SK_INVALID)
+			env->uninit_stack = true;
 		if ((t->kind[b] == SK_INVALID && env->unpriv) ||
 		    (t->kind[b] == SK_SPILL && t->spill.type != VT_SCALAR &&
 		     env->unpriv)) {
@@ -769,6 +772,8 @@ int vmem_helper(struct venv *env, int regno, uint64_t max_size, bool write,
 					return verr(env, "attempt to corrupt spilled pointer on stack");
 				continue;
 			}
+			if (t->kind[b] == SK_INVALID)
+				env->uninit_stack = true;
 			if (env->unpriv &&
 			    (t->kind[b] == SK_INVALID ||
 			     (t->kind[b] == SK_SPILL && t->spill.type != VT_SCALAR)))

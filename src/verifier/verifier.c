@@ -526,6 +526,7 @@ int ubee_verifier_run(struct ubee_prog *prog, const struct ubee_prog_opts *o,
 		return -ENOMEM;
 	}
 	prog->verified = 0;
+	prog->uninit_stack = 0;
 	memset(&prog->vstats, 0, sizeof(prog->vstats));
 	prog->vstats.error_insn = UINT32_MAX;
 	env->prog = prog;
@@ -563,6 +564,7 @@ int ubee_verifier_run(struct ubee_prog *prog, const struct ubee_prog_opts *o,
 	if (err)
 		goto out;
 	prog->verified = 1;
+	prog->uninit_stack = env->uninit_stack;
 	if (env->facts) {
 		ubee_vfacts_free(prog->facts);
 		prog->facts = env->facts;

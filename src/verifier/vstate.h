@@ -210,6 +210,7 @@ struct venv {
 	struct ubee_log *log;
 	int log_level;
 	bool unpriv;
+	bool uninit_stack;        /* a privileged read of unwritten stack */
 	size_t cnt;
 	const struct ubee_dinsn *code;
 	struct ubee_vcfg cfg;

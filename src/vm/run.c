@@ -714,8 +714,12 @@ int ubee_vm_run(const struct ubee_prog *prog, const struct ubee_run_opts *opts,
 	if (err)
 		return err;
 	run.jit = use_jit;
-	/* Unverified code may read stack it never wrote: make that 0. */
-	if (run.checked)
+	/*
+	 * Unverified code may read stack it never wrote: make that 0; so
+	 * may privileged verified code (the verifier said so), which would
+	 * otherwise read what this C stack held before.
+	 */
+	if (run.checked || prog->uninit_stack)
 		memset(stack, 0, sizeof(stack));
 	err = run_once(&run, 1, &r0);
 	ubee_free(run.inner_maps);

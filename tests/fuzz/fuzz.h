@@ -113,25 +113,6 @@ static inline const struct ubee_helpers *fuzz_helpers(void)
 	return reg;
 }
 
-/*
- * bpf_spin_lock spins for ever on a word that is already non-zero, and
- * checked mode lets a program lock any writable word (the kernel: only a
- * bpf_spin_lock inside a map value): an open bug
- * (tests/regress/pending/). Targets do not run programs that call it.
- */
-#define FUZZ_BPF_SPIN_LOCK 93
-
-/* 1 when insns[cnt] calls helper id. */
-static inline int fuzz_calls_helper(const struct ubee_insn *insns, size_t cnt,
-				    int32_t id)
-{
-	for (size_t i = 0; i < cnt; i++)
-		if (insns[i].code == 0x85 && insns[i].src_reg == 0 &&
-		    insns[i].imm == id)
-			return 1;
-	return 0;
-}
-
 /* Longest line the disassembler writes, with room to spare. */
 #define FUZZ_LINE_MAX 192
 

@@ -23,8 +23,6 @@
  *    directly on one static buffer: addresses are the same in both);
  *  - a program the verifier accepted never faults in checked mode.
  *
- * Not run: programs calling bpf_spin_lock (see FUZZ_BPF_SPIN_LOCK).
- *
  * Helpers are the built-in ones but for the two that signal the process
  * (fuzz_helpers()).
  *
@@ -294,8 +292,6 @@ static void fuzz_bytecode_one(const uint8_t *data, size_t size)
 	if (!valid)
 		FUZZ_FAIL("ubee_prog_load took a program ubee_isa_validate refused");
 
-	if (fuzz_calls_helper(insns, cnt, FUZZ_BPF_SPIN_LOCK))
-		goto out_maps;
 	/* The program may tail-call itself through slot 0. */
 	ubee_map_set_ptr(maps.m[BC_PROG_ARRAY], &(uint32_t){ 0 }, prog);
 	bc_test_run(prog, buf, len, flags);

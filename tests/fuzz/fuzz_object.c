@@ -150,10 +150,7 @@ static void obj_walk(const struct ubee_object *obj)
 		FUZZ_FAIL("no license string");
 }
 
-/*
- * One checked run of program i (if loaded, and not calling bpf_spin_lock:
- * see FUZZ_BPF_SPIN_LOCK) on a small input.
- */
+/* One checked run of program i (if loaded) on a small input. */
 static void obj_run(const struct ubee_object *obj, size_t i,
 		    const uint8_t *data, size_t size)
 {
@@ -164,9 +161,7 @@ static void obj_run(const struct ubee_object *obj, size_t i,
 	struct ubee_log log;
 	int err;
 
-	if (ubee_object_prog(obj, i, &pi) || !pi.prog ||
-	    fuzz_calls_helper(ubee_prog_insns(pi.prog),
-			      ubee_prog_insn_count(pi.prog), FUZZ_BPF_SPIN_LOCK))
+	if (ubee_object_prog(obj, i, &pi) || !pi.prog)
 		return;
 	for (size_t k = 0; k < sizeof(in); k++)
 		in[k] = size ? data[(k * 31 + i) % size] : 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The test protocol's bookkeeping (see test.h). */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "test.h"
@@ -68,4 +69,11 @@ void t_end(void)
 int t_summary(void)
 {
 	return any_failed;
+}
+
+int t_valgrind(void)
+{
+	const char *v = getenv("VALGRIND");
+
+	return v && !strcmp(v, "1");
 }

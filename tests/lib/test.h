@@ -32,6 +32,13 @@ void t_end(void);
 int t_ok(void);
 /* Exit status for main: 1 if any case failed. */
 int t_summary(void);
+/*
+ * 1 when the binary runs under valgrind (`make test VALGRIND=1` sets
+ * VALGRIND=1): time limits meant for native runs are scaled by
+ * T_VALGRIND_SLOWDOWN there.
+ */
+int t_valgrind(void);
+#define T_VALGRIND_SLOWDOWN 20
 
 #define T_CHECK(cond, ...)                                                    \
 	do {                                                                  \

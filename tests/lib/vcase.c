@@ -548,8 +548,8 @@ int vcase_msg_match(const char *log_text, const char *expected)
  *   [1] int, [2] struct bpf_spin_lock { int val; },
  *   [3] struct v (value_size bytes) { struct bpf_spin_lock l @ lock_off; }
  */
-static size_t spin_lock_btf_raw(uint32_t value_size, uint32_t lock_off,
-				uint32_t buf[64])
+size_t vcase_spin_lock_btf_raw(uint32_t value_size, uint32_t lock_off,
+			       uint32_t buf[64])
 {
 	static const char strs[] = "\0int\0bpf_spin_lock\0val\0v\0l";
 	uint32_t *t;
@@ -575,7 +575,7 @@ static size_t spin_lock_btf_raw(uint32_t value_size, uint32_t lock_off,
 static int spin_lock_btf(uint32_t value_size, uint32_t lock_off)
 {
 	uint32_t buf[64];
-	size_t n = spin_lock_btf_raw(value_size, lock_off, buf);
+	size_t n = vcase_spin_lock_btf_raw(value_size, lock_off, buf);
 
 	return kbpf_btf_load(buf, n, NULL, 0);
 }
@@ -801,8 +801,8 @@ int vcase_ubee_load(const struct vcase *c, const struct ubee_insn *insns,
 		/* The same value BTF the kernel gets: where the lock is. */
 		if (m->lock_off >= 0) {
 			uint32_t buf[64];
-			size_t n = spin_lock_btf_raw(m->value_size,
-						     (uint32_t)m->lock_off, buf);
+			size_t n = vcase_spin_lock_btf_raw(m->value_size,
+							   (uint32_t)m->lock_off, buf);
 
 			if (ubee_map_set_btf(u->maps[i], buf, n, 1, 3))
 				return -ENOTSUP;

@@ -137,4 +137,12 @@ int vcase_known_failure(const char *dir, const char *id);
 /* Does the log's reason match the expected text? (1 / 0) */
 int vcase_msg_match(const char *log_text, const char *expected);
 
+/*
+ * Raw BTF for a map value of value_size bytes holding a struct
+ * bpf_spin_lock at lock_off: [1] int, [2] struct bpf_spin_lock,
+ * [3] struct v (the value type, id 3). Returns its size in bytes.
+ */
+size_t vcase_spin_lock_btf_raw(uint32_t value_size, uint32_t lock_off,
+			       uint32_t buf[64]);
+
 #endif /* UBEE_TESTS_VCASE_H */

@@ -34,8 +34,10 @@
 #include "engines.h"
 #include "kbpf.h"
 #include "test.h"
+#include "vcase.h"
 #include "ubee/asm.h"
 #include "ubee/map.h"
+#include "ubee/pin.h"
 #include "ubee/progtype.h"
 #include "helpers/helpers.h"
 #include "maps/maps.h"
@@ -575,7 +577,7 @@ static void probe_read_fallback(void)
 	pid_t pid;
 
 	/* valgrind's own syscalls trip the child's seccomp filter. */
-	if (getenv("VALGRIND") && !strcmp(getenv("VALGRIND"), "1")) {
+	if (t_valgrind()) {
 		t_skip("seccomp child not run under valgrind");
 		return;
 	}
@@ -1221,10 +1223,88 @@ static void *lock_worker(void *arg)
 	return NULL;
 }
 
+/* A map whose value_size values hold a struct bpf_spin_lock at 0 (BTF). */
+static struct ubee_map *lock_map_new(uint32_t type, uint32_t value_size)
+{
+	struct ubee_map *m = map_new(type, 4, value_size, 1, 0);
+	uint32_t btf[64];
+	size_t n = vcase_spin_lock_btf_raw(value_size, 0, btf);
+
+	if (m && ubee_map_set_btf(m, btf, n, 1, 3)) {
+		T_CHECK(0, "ubee_map_set_btf");
+		ubee_map_put(m);
+		m = NULL;
+	}
+	return m;
+}
+
+/*
+ * Checked runs (unverified code) take only the struct bpf_spin_lock of a
+ * map value whose BTF has one, and never wait for a lock longer than the
+ * run's budget. pre looks up a's value 0 into r6. Leaves a's lock taken.
+ */
+static void spin_lock_checks(struct ubee_map *a, const char *pre)
+{
+	struct ubee_map *h = lock_map_new(UBEE_MAP_HASH, 16);
+	struct ubee_map *plain = map_new(UBEE_MAP_ARRAY, 4, 16, 1, 0);
+	struct ubee_map *maps[3] = { a, h, plain };
+	struct env e = { .type = UBEE_PROG_TYPE_SCHED_CLS, .maps = maps, .nr_maps = 3 };
+	const char *not_lock = "is not the struct bpf_spin_lock of a map value";
+	struct ubee_prog *prog;
+	uint64_t v[2] = { 0 }, r0;
+	uint32_t k = 0;
+	char text[1024];
+
+	if (!h || !plain)
+		goto out;
+	T_CHECK(!ubee_map_update(h, &k, v, 0), "hash update");
+	/* the stack, a word the program wrote 1 into first */
+	prog = prog_of(&e, "r1 = r10\nr1 += -8\nr2 = 1\n*(u32 *)(r10 - 8) = r2\n"
+		       "call 93\nr0 = 0\nexit\n");
+	T_CHECK(run_checked(prog, &e, &r0) == -EINVAL &&
+			!strncmp(logbuf, "4: bpf_spin_lock arg1: ", 23) &&
+			strstr(logbuf, not_lock),
+		"stack: %s", logbuf);
+	ubee_prog_free(prog);
+	/* a map value, 8 bytes past its lock */
+	prog = prog_of(&e, "%sr1 = r6\nr1 += 8\ncall 93\nout:\nr0 = 0\nexit\n", pre);
+	T_CHECK(run_checked(prog, &e, &r0) == -EINVAL && strstr(logbuf, not_lock),
+		"wrong offset: %s", logbuf);
+	ubee_prog_free(prog);
+	/* the value of a map without BTF */
+	snprintf(text, sizeof(text),
+		 "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr1 = %#llx ll\nr2 = r10\n"
+		 "r2 += -4\ncall 1\nif r0 == 0 goto out\nr1 = r0\ncall 93\n"
+		 "out:\nr0 = 0\nexit\n", ADDR(plain));
+	prog = prog_of(&e, "%s", text);
+	T_CHECK(run_checked(prog, &e, &r0) == -EINVAL && strstr(logbuf, not_lock),
+		"no BTF: %s", logbuf);
+	ubee_prog_free(prog);
+	/* a hash map's value: taken and given back */
+	snprintf(text, sizeof(text),
+		 "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr1 = %#llx ll\nr2 = r10\n"
+		 "r2 += -4\ncall 1\nif r0 == 0 goto out\nr6 = r0\nr1 = r0\ncall 93\n"
+		 "r1 = r6\ncall 94\nr0 = 7\nout:\nexit\n", ADDR(h));
+	prog = prog_of(&e, "%s", text);
+	T_CHECK(run_checked(prog, &e, &r0) == 0 && r0 == 7, "hash: %s", logbuf);
+	ubee_prog_free(prog);
+	/* a lock word the program set: an error within the budget, no hang */
+	prog = prog_of(&e, "%sr1 = 1\n*(u32 *)(r6 + 0) = r1\nr1 = r6\ncall 93\n"
+		       "r1 = r6\ncall 94\nout:\nr0 = 0\nexit\n", pre);
+	T_CHECK(run_checked(prog, &e, &r0) == -ETIME &&
+			!strncmp(logbuf, "12: bpf_spin_lock: the lock at ", 31) &&
+			strstr(logbuf, "stayed taken"),
+		"lock word set: %s", logbuf);
+	ubee_prog_free(prog);
+out:
+	ubee_map_put(h);
+	ubee_map_put(plain);
+}
+
 static void spin_locks(void)
 {
-	/* value: { u32 lock; u32 pad; u64 a; u64 b } */
-	struct ubee_map *a = map_new(UBEE_MAP_ARRAY, 4, 24, 1, 0);
+	/* value: { struct bpf_spin_lock lock; u32 pad; u64 a; u64 b } */
+	struct ubee_map *a = lock_map_new(UBEE_MAP_ARRAY, 24);
 	pthread_t th[LOCK_THREADS];
 	struct ubee_prog *prog;
 	uint64_t v[3] = { 0 }, r0;
@@ -1276,6 +1356,7 @@ static void spin_locks(void)
 			strstr(logbuf, "is not 4-byte aligned"),
 		"misaligned: %s", logbuf);
 	ubee_prog_free(prog);
+	spin_lock_checks(a, pre);
 	ubee_map_put(a);
 }
 

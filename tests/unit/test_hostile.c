@@ -409,7 +409,7 @@ static int in_child(void (*fn)(const char *, const char *, const struct record *
 	pid = fork();
 	if (pid == 0) {
 		signal(SIGALRM, on_alarm);
-		alarm(CASE_SECONDS);
+		alarm(CASE_SECONDS * (t_valgrind() ? T_VALGRIND_SLOWDOWN : 1));
 		fn(path, tag, r);
 		_exit(t_summary());
 	}

@@ -10,7 +10,7 @@
  * (`make test SANITIZE=1` runs this under ASan and UBSan).
  *
  * Inputs of bugs not fixed yet wait in tests/regress/pending/<t>/, which
- * this runner does not read (one hangs).
+ * this runner does not read.
  *
  * Paths are relative to the repository root (make test runs from there);
  * UBEE_SRC_DIR overrides the root.

@@ -21,8 +21,9 @@
  * acceptance, as a verified load would have it).
  *
  * Each case runs in a child process: one whose verification takes more
- * than CASE_SECONDS, or that crashes, fails on its own and the table goes
- * on (a hang is a verifier bug, never a silent one).
+ * than CASE_SECONDS (T_VALGRIND_SLOWDOWN times that under valgrind), or
+ * that crashes, fails on its own and the table goes on (a hang is a
+ * verifier bug, never a silent one).
  *
  * SKIP: a program type ubee does not know, a map ubee cannot create.
  * Environment: UBEE_VCASES, UBEE_VCASE_ONLY (as test_verifier_kernel),
@@ -166,7 +167,7 @@ static void run_case(const struct vcase *c, int verbose, struct totals *tot)
 	fmsg[0] = '\0';
 	snprintf(err, sizeof(err), "verifier %s", id);
 	cur_known = vcase_known_failure(case_dir, err);
-	alarm(CASE_SECONDS);
+	alarm(CASE_SECONDS * (t_valgrind() ? T_VALGRIND_SLOWDOWN : 1));
 	if (!ubee_prog_type_find(c->prog_type)) {
 		t_skip("program type %s unknown to ubee", c->type_name);
 		goto out;
