@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The interpreter: four engines compiled from one loop (interp_body.h),
- * {unchecked, checked} x {computed goto, switch}, the unchecked computed
- * goto one direct-threaded (prog->icode, src/vm/icode.c), and what they
- * share:
+ * {unchecked, checked} x {computed goto, switch}, and what they share:
  * the arithmetic with eBPF's edge cases (division by zero, INT_MIN / -1),
  * byte order, unaligned-safe memory access, legacy packet loads and the
  * checked mode's fault reports and helper argument checks.
@@ -23,7 +21,7 @@
 /* What EXIT of a frame restores. */
 struct interp_frame {
 	uint64_t saved[5]; /* r6-r10 of the caller */
-	const void *ret; /* a struct ubee_dinsn or ubee_icode slot */
+	const struct ubee_dinsn *ret;
 	const struct ubee_prog *prog;
 };
 
@@ -297,17 +295,14 @@ check_helper_args(const struct ubee_run *run, const struct ubee_helper *h,
 	return 0;
 }
 
-#define INTERP_DIRECT 1
-#define INTERP_FN interp_fast_direct
+#define INTERP_FN interp_fast_goto
 #define INTERP_CHECKED 0
 #define INTERP_THREADED 1
 #include "vm/interp_body.h"
 #undef INTERP_FN
 #undef INTERP_CHECKED
 #undef INTERP_THREADED
-#undef INTERP_DIRECT
 
-#define INTERP_DIRECT 0
 #define INTERP_FN interp_fast_switch
 #define INTERP_CHECKED 0
 #define INTERP_THREADED 0
@@ -331,7 +326,6 @@ check_helper_args(const struct ubee_run *run, const struct ubee_helper *h,
 #undef INTERP_FN
 #undef INTERP_CHECKED
 #undef INTERP_THREADED
-#undef INTERP_DIRECT
 
 typedef int (*interp_fn)(struct ubee_run *run, const struct ubee_dinsn *start,
 			 const uint64_t args[5], unsigned depth, uint64_t *r0);
@@ -339,20 +333,12 @@ typedef int (*interp_fn)(struct ubee_run *run, const struct ubee_dinsn *start,
 int ubee_interp_exec(struct ubee_run *run, const struct ubee_dinsn *start,
 		     const uint64_t args[5], unsigned depth, uint64_t *r0)
 {
-	/* [checked][switch]; every loaded program has its icode */
+	/* [checked][switch] */
 	static const interp_fn engines[2][2] = {
-		{ interp_fast_direct, interp_fast_switch },
+		{ interp_fast_goto, interp_fast_switch },
 		{ interp_checked_goto, interp_checked_switch },
 	};
 
 	return engines[!!run->checked][!!run->use_switch](run, start, args,
 							   depth, r0);
-}
-
-const void *const *ubee_interp_handlers(void)
-{
-	uint64_t table;
-
-	interp_fast_direct(NULL, NULL, NULL, 0, &table);
-	return (const void *const *)(uintptr_t)table;
 }

@@ -5,10 +5,6 @@
  *   INTERP_CHECKED   1: count instructions against the budget and check
  *                    every memory access and helper argument; 0: trust
  *   INTERP_THREADED  1: dispatch by computed goto; 0: by switch
- *   INTERP_DIRECT    1 (unchecked and threaded only): run prog->icode,
- *                    where each slot holds its handler's address (no
- *                    table lookup per dispatch) and its registers as
- *                    whole bytes; 0: run prog->code
  * so the four engines share one text and cannot drift apart. No include
  * guard on purpose.
  *
@@ -24,18 +20,6 @@
  * callbacks are invocations that start one frame below their caller.
  */
 
-#if INTERP_DIRECT
-#define INSN_T struct ubee_icode
-#define CODE_OF(p) ((p)->icode)
-#else
-#define INSN_T struct ubee_dinsn
-#define CODE_OF(p) ((p)->code)
-#endif
-
-/*
- * With run NULL (the direct engine only), *r0 gets the address of the
- * handler table (ubee_interp_handlers) and nothing runs.
- */
 static int INTERP_FN(struct ubee_run *run, const struct ubee_dinsn *start,
 		     const uint64_t args[5], unsigned depth, uint64_t *r0)
 {
@@ -47,16 +31,10 @@ static int INTERP_FN(struct ubee_run *run, const struct ubee_dinsn *start,
 		[UBEE_OP__COUNT] = &&op_bad,
 	};
 #endif
-#if INTERP_DIRECT
-	if (!run) {
-		*r0 = (uintptr_t)labels;
-		return 0;
-	}
-#endif
 	const struct ubee_prog *prog = run->prog;
-	const INSN_T *code = CODE_OF(prog);
+	const struct ubee_dinsn *code = prog->code;
 	const struct ubee_helper *helpers = prog->helpers;
-	const INSN_T *pc = code + (start - prog->code);
+	const struct ubee_dinsn *pc = start;
 	const unsigned base = depth;
 	struct interp_frame frames[UBEE_MAX_CALL_FRAMES];
 	uint64_t reg[11] = { 0 };
@@ -101,13 +79,7 @@ static int INTERP_FN(struct ubee_run *run, const struct ubee_dinsn *start,
 #define COUNT() do { } while (0)
 #endif
 
-#if INTERP_DIRECT
-#define DISPATCH() goto *pc->h
-#define CASE(n) op_##n:
-#define CASE_BAD op_bad:
-#define SWITCH_BEGIN
-#define SWITCH_END
-#elif INTERP_THREADED
+#if INTERP_THREADED
 #define DISPATCH()                                                            \
 	do {                                                                  \
 		COUNT();                                                      \
@@ -426,7 +398,7 @@ static int INTERP_FN(struct ubee_run *run, const struct ubee_dinsn *start,
 		if (f->prog != prog) { /* we returned across a tail call */
 			prog = f->prog;
 			run->prog = prog;
-			code = CODE_OF(prog);
+			code = prog->code;
 			helpers = prog->helpers;
 		}
 #if INTERP_CHECKED
@@ -502,14 +474,11 @@ static int INTERP_FN(struct ubee_run *run, const struct ubee_dinsn *start,
 	CASE(LDDW_MAP_IDX)
 	CASE(LDDW_MAP_IDX_VALUE)
 	CASE(CALL_KFUNC)
-	CASE_BAD {
-		unsigned op_ = prog->code[pc - code].op;
-
+	CASE_BAD
 		ubee_logf(run->log, "%zu: internal error: %s cannot run",
 			  (size_t)(pc - code),
-			  op_ < UBEE_OP__COUNT ? ubee_isa_ops[op_].name
-					       : "an lddw's second slot");
-	}
+			  pc->op < UBEE_OP__COUNT ? ubee_isa_ops[pc->op].name
+						  : "an lddw's second slot");
 		err = -EINVAL;
 		goto fail;
 
@@ -529,7 +498,7 @@ pending:
 	run->tail_next = NULL;
 	run->pending = 0;
 	run->prog = prog;
-	code = CODE_OF(prog);
+	code = prog->code;
 	helpers = prog->helpers;
 	pc = code;
 	DISPATCH();
@@ -603,5 +572,3 @@ out:
 #undef STORE_REL
 #undef PKT
 }
-#undef INSN_T
-#undef CODE_OF

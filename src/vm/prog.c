@@ -302,8 +302,6 @@ int ubee_prog_load(const struct ubee_insn *insns, size_t cnt,
 		if (err)
 			goto fail;
 	}
-	if (ubee_interp_prepare(prog))
-		goto nomem;
 	*out = prog;
 	return 0;
 nomem:
@@ -326,7 +324,6 @@ void ubee_prog_free(struct ubee_prog *prog)
 	ubee_vfacts_free(prog->facts);
 	ubee_free(prog->func_entry);
 	ubee_free(prog->helpers);
-	ubee_free(prog->icode);
 	ubee_free(prog->code);
 	ubee_free(prog->insns);
 	ubee_free(prog->name);

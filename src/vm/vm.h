@@ -83,9 +83,6 @@ struct ubee_prog {
 	size_t cnt;                   /* instruction slots */
 	struct ubee_insn *insns;      /* originals, pseudo lddw resolved */
 	struct ubee_dinsn *code;      /* what the interpreter runs */
-	/* The same for the direct-threaded engine (src/vm/icode.c), built
-	 * once the program is final. */
-	struct ubee_icode *icode;
 	struct ubee_helper *helpers;  /* helpers called, by CALL imm */
 	size_t nr_helpers;
 	uint8_t *func_entry;          /* [cnt] 1: target of an LDDW_FUNC (or NULL) */
@@ -246,27 +243,6 @@ int ubee_vm_runner_new(const struct ubee_prog *prog,
  */
 int ubee_interp_exec(struct ubee_run *run, const struct ubee_dinsn *start,
 		     const uint64_t args[5], unsigned depth, uint64_t *r0);
-
-/*
- * An instruction slot of the direct-threaded engine: the address of its
- * handler and the operands, registers unpacked into bytes.
- */
-struct ubee_icode {
-	const void *h;
-	uint8_t dst;
-	uint8_t src;
-	int16_t off;
-	int32_t imm;
-};
-
-/* The direct-threaded engine's handlers, by op (UBEE_OP__COUNT: bad). */
-const void *const *ubee_interp_handlers(void);
-
-/*
- * Build prog->icode from prog->code (src/vm/icode.c).
- * Returns 0 or -ENOMEM.
- */
-int ubee_interp_prepare(struct ubee_prog *prog);
 
 /*
  * Call the callback func (an LDDW_FUNC value of the running program) with
