@@ -14,6 +14,33 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ubee/cbpf.h"
+#include "util/util.h"
+
+/* A classic instruction: code, jt, jf, k; S for those without jumps. */
+#define I(c, t, f, kk) { .code = (c), .jt = (t), .jf = (f), .k = (kk) }
+#define S(c, kk) I(c, 0, 0, kk)
+
+#define CASES_LOG_SIZE 8192
+static char logbuf[CASES_LOG_SIZE];
+static struct ubee_log tlog;
+
+/* The tests' log, emptied. */
+static struct ubee_log *fresh_log(void)
+{
+	ubee_log_init(&tlog, logbuf, sizeof(logbuf));
+	return &tlog;
+}
+
+/* xorshift32: the tests' mutations, reproducible from a seed. */
+static uint32_t rnd(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
 /* Frames to start from (Ethernet), mutated per run. */
 static const char *const frames[] = {
 	/* IPv4 TCP SYN 10.0.0.1:40000 -> 10.0.0.2:80 */

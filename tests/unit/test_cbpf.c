@@ -29,25 +29,7 @@
 #define LOG_SIZE 8192
 #define SOCKET_FILTER 1 /* BPF_PROG_TYPE_SOCKET_FILTER */
 
-#define I(c, t, f, kk) { .code = (c), .jt = (t), .jf = (f), .k = (kk) }
-#define S(c, kk) I(c, 0, 0, kk)
 
-static char logbuf[LOG_SIZE];
-static struct ubee_log tlog;
-
-static struct ubee_log *fresh_log(void)
-{
-	ubee_log_init(&tlog, logbuf, sizeof(logbuf));
-	return &tlog;
-}
-
-static uint32_t rnd(uint32_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 17;
-	*s ^= *s << 5;
-	return *s;
-}
 
 /* ---- engines ----------------------------------------------------------- */
 

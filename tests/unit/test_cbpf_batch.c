@@ -30,33 +30,14 @@
 #include "cbpf_ref.h"
 #include "test.h"
 
-#define LOG_SIZE 4096
 #define MUTATIONS 40
 #define BIG_PKT 70000 /* past any frame limit (65535, a jumbo frame) */
 #define NR_SPECIAL 6
 #define NR_PKTS (NR_FRAMES * MUTATIONS + NR_SPECIAL)
 #define FRAME_MAX 128
 
-#define I(c, t, f, kk) { .code = (c), .jt = (t), .jf = (f), .k = (kk) }
-#define S(c, kk) I(c, 0, 0, kk)
 #define ADOFF(x) ((uint32_t)UBEE_SKF_AD_OFF + (x))
 
-static char logbuf[LOG_SIZE];
-static struct ubee_log tlog;
-
-static struct ubee_log *fresh_log(void)
-{
-	ubee_log_init(&tlog, logbuf, sizeof(logbuf));
-	return &tlog;
-}
-
-static uint32_t rnd(uint32_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 17;
-	*s ^= *s << 5;
-	return *s;
-}
 
 struct engine {
 	const char *name;
