@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The JIT's machine code as `ubee disasm --jited` and `ubee prog dump
- * jited` print it (cmd_disasm.c): capstone's x86-64 text, Intel syntax,
- * under the text of the eBPF instruction each block comes from, after
- * the entry stub and before the out-of-line stubs.
+ * jited` print it (cmd_disasm.c): capstone's x86-64 text, Intel syntax.
+ * The entry stub comes first, then each eBPF instruction's text with the
+ * block compiled from it, then the out-of-line stubs.
  */
 #ifndef UBEE_CLI_JITED_H
 #define UBEE_CLI_JITED_H

@@ -80,70 +80,34 @@ static bool refine_in(struct vstate *st, int dreg, int sreg, uint64_t k,
 /* Every copy of the nullable pointer id becomes NULL or non-NULL. */
 static void mark_ptr_or_null(struct vstate *st, uint32_t id, bool is_null)
 {
+	struct vreg *r;
 	uint32_t ref = 0;
 
-	for (uint32_t f = 0; f <= st->depth; f++) {
-		struct vframe *fr = st->frames[f];
-
-		for (int i = 0; i < NREGS + (int)fr->nslots; i++) {
-			struct vreg *r;
-
-			if (i < NREGS) {
-				r = &fr->regs[i];
-			} else {
-				struct vslot *sl = &fr->slots[i - NREGS];
-
-				if (!slot_spilled(sl))
-					continue;
-				r = &sl->spill;
-			}
-			if (!(r->flags & VF_NULL) || r->id != id)
-				continue;
-			if (is_null) {
-				if (r->ref_obj_id)
-					ref = r->ref_obj_id;
-				vreg_const(r, 0);
-			} else {
-				r->flags &= (uint8_t)~VF_NULL;
-			}
+	for_each_vreg(st, f, i, r) {
+		if (!(r->flags & VF_NULL) || r->id != id)
+			continue;
+		if (is_null) {
+			if (r->ref_obj_id)
+				ref = r->ref_obj_id;
+			vreg_const(r, 0);
+		} else {
+			r->flags &= (uint8_t)~VF_NULL;
 		}
 	}
-	if (ref) {
-		for (uint32_t i = 0; i < st->nrefs; i++) {
-			if (st->refs[i].id != ref)
-				continue;
-			memmove(&st->refs[i], &st->refs[i + 1],
-				(st->nrefs - i - 1) * sizeof(st->refs[0]));
-			st->nrefs--;
-			break;
-		}
-	}
+	if (ref)
+		vstate_drop_ref(st, ref);
 }
 
 /* Packet pointers with p's base (type and id) get at least range. */
 static void pkt_range(struct vstate *st, const struct vreg *p, uint32_t range)
 {
+	struct vreg *r;
+
 	if (p->off < 0 || p->s.umax > 0xffff || (uint64_t)p->off + range > 0x10000)
 		return;
-	for (uint32_t f = 0; f <= st->depth; f++) {
-		struct vframe *fr = st->frames[f];
-
-		for (int i = 0; i < NREGS + (int)fr->nslots; i++) {
-			struct vreg *r;
-
-			if (i < NREGS) {
-				r = &fr->regs[i];
-			} else {
-				struct vslot *sl = &fr->slots[i - NREGS];
-
-				if (!slot_spilled(sl))
-					continue;
-				r = &sl->spill;
-			}
-			if (r->type == p->type && r->id == p->id && r->range < range)
-				r->range = range;
-		}
-	}
+	for_each_vreg(st, f, i, r)
+		if (r->type == p->type && r->id == p->id && r->range < range)
+			r->range = range;
 }
 
 /* The packet pointer register regno of st's frame is at / past the end. */

@@ -466,26 +466,12 @@ int vmap_lock_off(struct venv *env, struct ubee_map *m)
 void vrelease_ref(struct venv *env, uint32_t id)
 {
 	struct vstate *st = &env->cur;
+	struct vreg *r;
 
-	for (uint32_t i = 0; i < st->nrefs; i++) {
-		if (st->refs[i].id != id)
-			continue;
-		memmove(&st->refs[i], &st->refs[i + 1],
-			(st->nrefs - i - 1) * sizeof(st->refs[0]));
-		st->nrefs--;
-		break;
-	}
-	for (uint32_t f = 0; f <= st->depth; f++) {
-		struct vframe *fr = st->frames[f];
-
-		for (int r = 0; r < NREGS; r++)
-			if (fr->regs[r].ref_obj_id == id)
-				vreg_unknown(&fr->regs[r]);
-		for (uint32_t s = 0; s < fr->nslots; s++)
-			if (slot_spilled(&fr->slots[s]) &&
-			    fr->slots[s].spill.ref_obj_id == id)
-				vreg_unknown(&fr->slots[s].spill);
-	}
+	vstate_drop_ref(st, id);
+	for_each_vreg(st, f, i, r)
+		if (r->ref_obj_id == id)
+			vreg_unknown(r);
 }
 
 static bool ref_held(const struct vstate *st, uint32_t id)
@@ -498,24 +484,12 @@ static bool ref_held(const struct vstate *st, uint32_t id)
 
 static void clear_pkt_pointers(struct vstate *st)
 {
-	for (uint32_t f = 0; f <= st->depth; f++) {
-		struct vframe *fr = st->frames[f];
+	struct vreg *r;
 
-		for (int r = 0; r < NREGS; r++) {
-			uint8_t t = fr->regs[r].type;
-
-			if (t == VT_PKT || t == VT_PKT_META || t == VT_PKT_END)
-				vreg_unknown(&fr->regs[r]);
-		}
-		for (uint32_t s = 0; s < fr->nslots; s++) {
-			struct vslot *sl = &fr->slots[s];
-			uint8_t t = sl->spill.type;
-
-			if (slot_spilled(sl) &&
-			    (t == VT_PKT || t == VT_PKT_META || t == VT_PKT_END))
-				vreg_unknown(&sl->spill);
-		}
-	}
+	for_each_vreg(st, f, i, r)
+		if (r->type == VT_PKT || r->type == VT_PKT_META ||
+		    r->type == VT_PKT_END)
+			vreg_unknown(r);
 }
 
 static int acquire_ref(struct venv *env, uint32_t id)

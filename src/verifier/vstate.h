@@ -39,6 +39,8 @@
 #ifndef UBEE_VSTATE_H
 #define UBEE_VSTATE_H
 
+#include <string.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -261,6 +263,39 @@ void verr_begin(struct venv *env);
 /* Log "idx: message" for the instruction being checked; returns -EACCES. */
 int verr(struct venv *env, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Position i of a frame walk, i < NREGS + fr->nslots: the registers, then
+ * each stack slot's spilled register (NULL for a slot that holds none).
+ */
+static inline struct vreg *vframe_reg(struct vframe *fr, int i)
+{
+	struct vslot *sl;
+
+	if (i < NREGS)
+		return &fr->regs[i];
+	sl = &fr->slots[i - NREGS];
+	return slot_spilled(sl) ? &sl->spill : NULL;
+}
+
+/* Run the statement after it on every register, spilled too, of st. */
+#define for_each_vreg(st, f, i, r)                                            \
+	for (uint32_t f = 0; f <= (st)->depth; f++)                           \
+		for (int i = 0; i < NREGS + (int)(st)->frames[f]->nslots; i++) \
+			if (((r) = vframe_reg((st)->frames[f], i)) != NULL)
+
+/* Forget reference id of st (the entry, not the registers holding it). */
+static inline void vstate_drop_ref(struct vstate *st, uint32_t id)
+{
+	for (uint32_t i = 0; i < st->nrefs; i++) {
+		if (st->refs[i].id != id)
+			continue;
+		memmove(&st->refs[i], &st->refs[i + 1],
+			(st->nrefs - i - 1) * sizeof(st->refs[0]));
+		st->nrefs--;
+		return;
+	}
+}
+
 static inline struct vframe *cur_frame(struct venv *env)
 {
 	return env->cur.frames[env->cur.depth];
